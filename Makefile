@@ -1,0 +1,58 @@
+# capture-agent: every entry point a developer or CI needs.
+#   make deps   install toolchains, Debian packages, npm packages, static archives, Kafka jars (idempotent)
+#   make build  build/capture-agent (launcher + bundled agent + pinned deno) and libcapture.so for x86_64 and aarch64
+#   make test   every test; ends with a line "N passed, N failed"
+#   make run    capture on the first non-loopback interface (or lo) into ./var/ (rotating pcap + JSONL summary)
+#   make bench  benchmarks (bench-capture: trafgen in namespaces vs a Zig reference reader and tcpdump)
+SHELL := /bin/bash
+ROOT := $(CURDIR)
+export PATH := $(ROOT)/.tools/bin:$(ROOT)/node_modules/.bin:$(PATH)
+export ZIG_GLOBAL_CACHE_DIR := $(ROOT)/.zig-cache/global
+export ZIG_LOCAL_CACHE_DIR := $(ROOT)/.zig-cache/local
+export DENO_DIR := $(ROOT)/.tools/deno-dir
+export DENO_NO_UPDATE_CHECK := 1
+ZIG := $(ROOT)/.tools/bin/zig
+DENO := $(ROOT)/.tools/bin/deno
+ZIG_OPTIMIZE ?= ReleaseSafe
+
+.PHONY: deps build lib bundle test test-unit test-zig run bench bench-capture kafka-up kafka-down fmt lint check clean
+
+deps:
+	scripts/deps.sh
+
+lib:
+	$(ZIG) build -Doptimize=$(ZIG_OPTIMIZE)
+
+bundle:
+	scripts/bundle.sh
+
+build: lib bundle
+
+test: build
+	tests/run.sh
+
+run: build
+	scripts/run_default.sh
+
+bench: bench-capture
+
+bench-capture: build
+	bench/capture.sh
+
+kafka-up:
+	tests/kafka/broker.sh up
+
+kafka-down:
+	tests/kafka/broker.sh down
+
+fmt:
+	$(DENO) fmt
+	$(ZIG) fmt ffi build.zig
+
+check:
+	$(DENO) fmt --check
+	$(DENO) lint
+	$(DENO) check src/ tests/
+
+clean:
+	rm -rf build zig-out .zig-cache/local
