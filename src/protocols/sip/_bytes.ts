@@ -1,0 +1,94 @@
+/**
+ * Byte-level helpers shared by the SIP files. Every index argument is checked against an explicit `end`, so no helper
+ * reads past the range it was given.
+ * @module
+ */
+
+export const CR = 0x0d;
+export const LF = 0x0a;
+export const SP = 0x20;
+export const HT = 0x09;
+export const COLON = 0x3a;
+
+const utf8 = new TextDecoder("utf-8");
+
+/** Short ASCII values are built directly: below this length that beats a TextDecoder call (measured). */
+const ASCII_FAST_MAX_BYTES = 16;
+
+/** Decodes `bytes[start, end)` as UTF-8 (invalid sequences become U+FFFD; never throws). */
+export function decodeText(bytes: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  if (length <= 0) return "";
+  if (length <= ASCII_FAST_MAX_BYTES) {
+    let text = "";
+    for (let i = start; i < end; i++) {
+      const byte = bytes[i]!;
+      if (byte >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+  return utf8.decode(bytes.subarray(start, end));
+}
+
+/** True for SP and HT. */
+export function isSpace(byte: number): boolean {
+  return byte === SP || byte === HT;
+}
+
+/** Index of the first non-SP/HT byte in `[pos, end)`, or `end`. */
+export function skipSpace(bytes: Uint8Array, pos: number, end: number): number {
+  while (pos < end && isSpace(bytes[pos]!)) pos++;
+  return pos;
+}
+
+/** End of `[start, end)` with trailing SP/HT/CR/LF removed. */
+export function trimEnd(bytes: Uint8Array, start: number, end: number): number {
+  while (end > start) {
+    const byte = bytes[end - 1]!;
+    if (!isSpace(byte) && byte !== CR && byte !== LF) break;
+    end--;
+  }
+  return end;
+}
+
+/** Index of the next LF in `[pos, end)`, or -1. */
+export function indexOfLf(bytes: Uint8Array, pos: number, end: number): number {
+  const index = bytes.indexOf(LF, pos);
+  return index === -1 || index >= end ? -1 : index;
+}
+
+/** True if `bytes[start, end)` equals the lower-case ASCII `lower`, ignoring ASCII case. */
+export function equalsIgnoreCase(bytes: Uint8Array, start: number, end: number, lower: string): boolean {
+  if (end - start !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let byte = bytes[start + i]!;
+    if (byte >= 0x41 && byte <= 0x5a) byte += 0x20;
+    if (byte !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Parses an unsigned decimal in `[start, end)` with at most `digitsMax` digits; -1 when it is not one. */
+export function parseDecimal(bytes: Uint8Array, start: number, end: number, digitsMax: number): number {
+  if (end <= start || end - start > digitsMax) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = bytes[i]! - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Parses a whole string as an unsigned decimal with at most `digitsMax` digits; -1 when it is not one. */
+export function parseDecimalText(text: string, digitsMax: number): number {
+  if (text.length === 0 || text.length > digitsMax) return -1;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}

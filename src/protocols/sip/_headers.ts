@@ -1,0 +1,129 @@
+/**
+ * Applies one scanned header to the fields of the message being built. Kept apart from the parse loop so each
+ * header's rule is in one place.
+ * @module
+ */
+import { parseDecimalText } from "./_bytes.ts";
+import { findSipParam, splitSipList } from "./_list.ts";
+import { parseSipAddress, parseSipAddressList } from "./address.ts";
+import { SipHeader, type SipHeaderId } from "./header_name.ts";
+import type { SipCSeq, SipMessageBase, SipReason } from "./types.ts";
+import { parseSipVias } from "./via.ts";
+
+/** Decimal fields are 32-bit in practice; 10 digits covers 2^32 - 1. */
+const UINT32_DIGITS_MAX = 10;
+const UINT32_MAX = 0xffffffff;
+
+/** The message fields plus parse state that is not part of the result. */
+export interface MessageDraft extends Omit<SipMessageBase, "cseq"> {
+  cseq: SipCSeq | undefined;
+  hasCallId: boolean;
+  badCSeq: boolean;
+  badContentLength: boolean;
+}
+
+/** A draft with every field at its "absent" value. */
+export function createDraft(): MessageDraft {
+  return {
+    callId: "",
+    cseq: undefined,
+    from: undefined,
+    to: undefined,
+    vias: [],
+    contacts: [],
+    userAgent: "",
+    server: "",
+    contentType: "",
+    contentLength: undefined,
+    reasons: [],
+    maxForwards: undefined,
+    expires: undefined,
+    bodyOffset: 0,
+    bodyLength: 0,
+    malformedHeaderLines: 0,
+    hasCallId: false,
+    badCSeq: false,
+    badContentLength: false,
+  };
+}
+
+function parseUint32(text: string): number | undefined {
+  const value = parseDecimalText(text, UINT32_DIGITS_MAX);
+  return value >= 0 && value <= UINT32_MAX ? value : undefined;
+}
+
+function parseCSeq(value: string): SipCSeq | undefined {
+  const match = /^(\d+)\s+(\S+)$/.exec(value);
+  const seq = match === null ? undefined : parseUint32(match[1]!);
+  return seq === undefined ? undefined : { seq, method: match![2]! };
+}
+
+function parseReasons(value: string, out: SipReason[]): void {
+  const items: string[] = [];
+  splitSipList(value, items);
+  for (const item of items) {
+    const semicolon = item.indexOf(";");
+    const params = semicolon === -1 ? "" : item.slice(semicolon + 1);
+    const cause = findSipParam(params, "cause");
+    out.push({
+      protocol: (semicolon === -1 ? item : item.slice(0, semicolon)).trim(),
+      cause: cause === undefined ? undefined : parseUint32(cause),
+      text: findSipParam(params, "text") ?? "",
+    });
+  }
+}
+
+function applyContentLength(draft: MessageDraft, value: string): void {
+  const length = parseUint32(value);
+  if (length === undefined) draft.badContentLength = true;
+  else if (draft.contentLength !== undefined && draft.contentLength !== length) draft.badContentLength = true;
+  else draft.contentLength = length;
+}
+
+/** Applies header `id` with (unfolded, trimmed) `value` to `draft`. Single-valued headers keep their first value. */
+export function applyHeader(draft: MessageDraft, id: SipHeaderId, value: string): void {
+  switch (id) {
+    case SipHeader.CALL_ID:
+      if (!draft.hasCallId && value !== "") [draft.callId, draft.hasCallId] = [value, true];
+      break;
+    case SipHeader.FROM:
+      draft.from ??= parseSipAddress(value);
+      break;
+    case SipHeader.TO:
+      draft.to ??= parseSipAddress(value);
+      break;
+    case SipHeader.VIA:
+      parseSipVias(value, draft.vias);
+      break;
+    case SipHeader.CONTACT:
+      parseSipAddressList(value, draft.contacts);
+      break;
+    case SipHeader.CONTENT_LENGTH:
+      applyContentLength(draft, value);
+      break;
+    case SipHeader.CONTENT_TYPE:
+      if (draft.contentType === "") draft.contentType = value;
+      break;
+    case SipHeader.CSEQ:
+      if (draft.cseq === undefined) {
+        draft.cseq = parseCSeq(value);
+        draft.badCSeq = draft.cseq === undefined;
+      }
+      break;
+    case SipHeader.USER_AGENT:
+      if (draft.userAgent === "") draft.userAgent = value;
+      break;
+    case SipHeader.SERVER:
+      if (draft.server === "") draft.server = value;
+      break;
+    case SipHeader.REASON:
+      parseReasons(value, draft.reasons);
+      break;
+    case SipHeader.MAX_FORWARDS:
+      draft.maxForwards ??= parseUint32(value);
+      break;
+    case SipHeader.EXPIRES:
+      draft.expires ??= parseUint32(value);
+      break;
+  }
+}
