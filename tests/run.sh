@@ -17,8 +17,15 @@ zig_log=$OUT/zig.log
 zig build test --summary all >"$zig_log" 2>&1
 zig_rc=$?
 cat "$zig_log"
-zp=$(grep -oE '[0-9]+ pass' "$zig_log" | awk '{s+=$1} END {print s+0}')
-zf=$(grep -oE '[0-9]+ fail' "$zig_log" | awk '{s+=$1} END {print s+0}')
+# "Build Summary: 7/7 steps succeeded; 25/25 tests passed" (or "...; 24/25 tests passed; 1 skipped; ...").
+summary=$(grep -E '^Build Summary:' "$zig_log" | tail -1)
+zp=$(sed -nE 's/.* ([0-9]+)\/([0-9]+) tests passed.*/\1/p' <<<"$summary")
+zt=$(sed -nE 's/.* ([0-9]+)\/([0-9]+) tests passed.*/\2/p' <<<"$summary")
+zs=$(sed -nE 's/.*tests passed; ([0-9]+) skipped.*/\1/p' <<<"$summary")
+zp=${zp:-0}
+zt=${zt:-0}
+zs=${zs:-0}
+zf=$((zt - zp - zs))
 if ((zig_rc != 0 && zf == 0)); then zf=1; fi
 echo "zig: $zp passed, $zf failed"
 passed=$((passed + zp))

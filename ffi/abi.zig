@@ -1,0 +1,157 @@
+//! Every type that crosses into TypeScript (docs/abi.md). Layouts are asserted at comptime and emitted
+//! into src/native/abi.ts by abi_ts.zig; bump `abi_version` on any change here.
+
+const std = @import("std");
+const assert = std.debug.assert;
+
+pub const abi_version: u32 = 1;
+
+/// Return value of every exported function: `>= 0` success, `< 0` one of these. Never renumber.
+pub const Status = enum(i32) {
+    ok = 0,
+    timeout = -1,
+    interrupted = -2,
+    busy = -3,
+    invalid_argument = -4,
+    no_such_device = -5,
+    permission_denied = -6,
+    out_of_memory = -7,
+    filter_invalid = -8,
+    interface_down = -9,
+    closed = -10,
+    bpf_load_failed = -11,
+    unexpected = -127,
+
+    pub fn code(status: Status) i32 {
+        return @intFromEnum(status);
+    }
+};
+
+/// Out-param filled on failure; caller-owned. Strings are NUL-terminated (truncated if needed).
+pub const ErrorInfo = extern struct {
+    status: i32,
+    errno: i32,
+    op: [32]u8,
+    message: [256]u8,
+
+    comptime {
+        assert(@sizeOf(ErrorInfo) == 296);
+        assert(@alignOf(ErrorInfo) == 4);
+    }
+};
+
+/// RingOptions.flags bits.
+pub const ring_flag_promiscuous: u32 = 1 << 0;
+pub const ring_flags_all: u32 = ring_flag_promiscuous;
+
+/// RingOptions.fanout_mode values (ours; the kernel's PACKET_FANOUT_* are these minus one).
+pub const FanoutMode = enum(u16) {
+    none = 0,
+    hash = 1,
+    lb = 2,
+    cpu = 3,
+    rollover = 4,
+    random = 5,
+    qm = 6,
+};
+
+/// RingOptions.fanout_flags bits.
+pub const fanout_flag_defrag: u32 = 1 << 0;
+pub const fanout_flag_rollover: u32 = 1 << 1;
+pub const fanout_flags_all: u32 = fanout_flag_defrag | fanout_flag_rollover;
+
+pub const RingOptions = extern struct {
+    ifname: [16]u8,
+    block_bytes: u32,
+    block_count: u32,
+    frame_bytes: u32,
+    retire_timeout_ms: u32,
+    snaplen_bytes: u32,
+    fanout_group: u16,
+    fanout_mode: u16,
+    fanout_flags: u32,
+    flags: u32,
+    reserved: [16]u8,
+
+    comptime {
+        assert(@sizeOf(RingOptions) == 64);
+        assert(@offsetOf(RingOptions, "block_bytes") == 16);
+        assert(@offsetOf(RingOptions, "fanout_group") == 36);
+        assert(@offsetOf(RingOptions, "reserved") == 48);
+    }
+};
+
+pub const RingInfo = extern struct {
+    map_address: u64,
+    map_bytes: u64,
+    block_bytes: u32,
+    block_count: u32,
+    frame_bytes: u32,
+    snaplen_bytes: u32,
+    ifindex: i32,
+    fd: i32,
+    filter_instructions: u32,
+    /// tcpdump.org LINKTYPE_ value: 1 Ethernet (also loopback), 101 raw IP (ARPHRD_NONE devices).
+    link_type: u32,
+
+    comptime {
+        assert(@sizeOf(RingInfo) == 48);
+        assert(@alignOf(RingInfo) == 8);
+    }
+};
+
+/// Cumulative since open. `packets` counts every packet the socket saw, dropped ones included
+/// (the kernel adds tp_drops into tp_packets).
+pub const RingStats = extern struct {
+    packets: u64,
+    drops: u64,
+    freezes: u64,
+    blocks_released: u64,
+
+    comptime {
+        assert(@sizeOf(RingStats) == 32);
+    }
+};
+
+pub const BpfCounterStats = extern struct {
+    ingress_packets: u64,
+    ingress_bytes: u64,
+    egress_packets: u64,
+    egress_bytes: u64,
+
+    comptime {
+        assert(@sizeOf(BpfCounterStats) == 32);
+    }
+};
+
+/// Filled by cap_abi_layout so TypeScript can check the generated abi.ts against the loaded library.
+pub const AbiLayout = extern struct {
+    abi_version: u32,
+    abi_layout_bytes: u32,
+    error_info_bytes: u32,
+    ring_options_bytes: u32,
+    ring_info_bytes: u32,
+    ring_stats_bytes: u32,
+    bpf_counter_stats_bytes: u32,
+    tpacket3_hdr_bytes: u32,
+    tpacket_block_desc_bytes: u32,
+    sll_pkttype_offset: u32,
+    reserved: [6]u32,
+
+    comptime {
+        assert(@sizeOf(AbiLayout) == 64);
+    }
+};
+
+/// Opaque to the caller; a pointer returned by cap_ring_open / cap_bpf_counter_open.
+pub const handle_alignment = 8;
+
+test "ABI structs have the sizes docs/abi.md promises" {
+    try std.testing.expectEqual(@as(usize, 296), @sizeOf(ErrorInfo));
+    try std.testing.expectEqual(@as(usize, 64), @sizeOf(RingOptions));
+    try std.testing.expectEqual(@as(usize, 48), @sizeOf(RingInfo));
+    try std.testing.expectEqual(@as(usize, 32), @sizeOf(RingStats));
+    try std.testing.expectEqual(@as(usize, 32), @sizeOf(BpfCounterStats));
+    try std.testing.expectEqual(@as(usize, 64), @sizeOf(AbiLayout));
+    try std.testing.expectEqual(@as(i32, -127), Status.unexpected.code());
+}

@@ -1,0 +1,144 @@
+//! libcapture's C ABI (docs/abi.md). Every `@export` lives here; each export is a thin wrapper that
+//! turns a Zig result into an i32 status. Types are in abi.zig, the work in ring.zig, filter.zig, bpf.zig.
+
+const std = @import("std");
+const abi = @import("abi.zig");
+const kernel = @import("kernel.zig");
+const ring_ = @import("ring.zig");
+const filter_ = @import("filter.zig");
+const version = @import("version.zig");
+const bpf = @import("bpf.zig");
+const Ring = ring_.Ring;
+const Status = abi.Status;
+
+fn cap_ring_open(options: *const abi.RingOptions, expression: [*:0]const u8, err: *abi.ErrorInfo) callconv(.c) ?*Ring {
+    return ring_.open(options, expression, err) catch null;
+}
+
+fn cap_ring_info(ring: *Ring, out: *abi.RingInfo) callconv(.c) i32 {
+    return ring.info(out);
+}
+
+fn cap_ring_next(ring: *Ring, timeout_ms: i32) callconv(.c) i32 {
+    return ring.next(timeout_ms);
+}
+
+fn cap_ring_try_next(ring: *Ring) callconv(.c) i32 {
+    return ring.try_next();
+}
+
+fn cap_ring_release(ring: *Ring, block: u32) callconv(.c) i32 {
+    return ring.release(block);
+}
+
+fn cap_ring_stats(ring: *Ring, out: *abi.RingStats) callconv(.c) i32 {
+    return ring.stats(out);
+}
+
+fn cap_ring_interrupt(ring: *Ring) callconv(.c) i32 {
+    return ring.interrupt();
+}
+
+fn cap_ring_close(ring: *Ring) callconv(.c) i32 {
+    return ring.close();
+}
+
+fn cap_filter_check(
+    expression: [*:0]const u8,
+    link_type: u32,
+    snaplen_bytes: u32,
+    err: *abi.ErrorInfo,
+) callconv(.c) i32 {
+    var filter = filter_.compile(expression, link_type, snaplen_bytes, err) catch return err.status;
+    defer filter.deinit();
+    return @intCast(filter.instructions().len);
+}
+
+fn cap_bpf_counter_open(ifname: [*:0]const u8, err: *abi.ErrorInfo) callconv(.c) ?*bpf.BpfCounter {
+    return bpf.open(ifname, err) catch null;
+}
+
+fn cap_bpf_counter_read(counter: *bpf.BpfCounter, out: *abi.BpfCounterStats) callconv(.c) i32 {
+    return bpf.read(counter, out);
+}
+
+fn cap_bpf_counter_close(counter: ?*bpf.BpfCounter) callconv(.c) i32 {
+    if (counter) |handle| bpf.close(handle);
+    return Status.ok.code();
+}
+
+fn cap_abi_version() callconv(.c) u32 {
+    return abi.abi_version;
+}
+
+fn cap_abi_layout(out: *abi.AbiLayout) callconv(.c) i32 {
+    out.* = layout();
+    return Status.ok.code();
+}
+
+fn cap_version_string(out: [*]u8, length: u32) callconv(.c) i32 {
+    return version.write(out[0..length]);
+}
+
+pub fn layout() abi.AbiLayout {
+    return .{
+        .abi_version = abi.abi_version,
+        .abi_layout_bytes = @sizeOf(abi.AbiLayout),
+        .error_info_bytes = @sizeOf(abi.ErrorInfo),
+        .ring_options_bytes = @sizeOf(abi.RingOptions),
+        .ring_info_bytes = @sizeOf(abi.RingInfo),
+        .ring_stats_bytes = @sizeOf(abi.RingStats),
+        .bpf_counter_stats_bytes = @sizeOf(abi.BpfCounterStats),
+        .tpacket3_hdr_bytes = @sizeOf(kernel.PacketHeader),
+        .tpacket_block_desc_bytes = @sizeOf(kernel.BlockDesc),
+        .sll_pkttype_offset = kernel.packet.sll_pkttype,
+        .reserved = .{0} ** 6,
+    };
+}
+
+comptime {
+    @export(&cap_ring_open, .{ .name = "cap_ring_open" });
+    @export(&cap_ring_info, .{ .name = "cap_ring_info" });
+    @export(&cap_ring_next, .{ .name = "cap_ring_next" });
+    @export(&cap_ring_try_next, .{ .name = "cap_ring_try_next" });
+    @export(&cap_ring_release, .{ .name = "cap_ring_release" });
+    @export(&cap_ring_stats, .{ .name = "cap_ring_stats" });
+    @export(&cap_ring_interrupt, .{ .name = "cap_ring_interrupt" });
+    @export(&cap_ring_close, .{ .name = "cap_ring_close" });
+    @export(&cap_filter_check, .{ .name = "cap_filter_check" });
+    @export(&cap_bpf_counter_open, .{ .name = "cap_bpf_counter_open" });
+    @export(&cap_bpf_counter_read, .{ .name = "cap_bpf_counter_read" });
+    @export(&cap_bpf_counter_close, .{ .name = "cap_bpf_counter_close" });
+    @export(&cap_abi_version, .{ .name = "cap_abi_version" });
+    @export(&cap_abi_layout, .{ .name = "cap_abi_layout" });
+    @export(&cap_version_string, .{ .name = "cap_version_string" });
+}
+
+test {
+    _ = @import("errno.zig");
+    _ = @import("options.zig");
+    _ = @import("filter.zig");
+    _ = @import("version.zig");
+    _ = @import("abi.zig");
+    _ = @import("ring_test.zig");
+    _ = @import("bpf_test.zig");
+}
+
+test "cap_abi_layout() reports every ABI size" {
+    var out: abi.AbiLayout = undefined;
+    try std.testing.expectEqual(@as(i32, 0), cap_abi_layout(&out));
+    try std.testing.expectEqual(abi.abi_version, out.abi_version);
+    try std.testing.expectEqual(@as(u32, 64), out.ring_options_bytes);
+    try std.testing.expectEqual(@as(u32, 58), out.sll_pkttype_offset);
+    try std.testing.expectEqual(
+        @as(i32, 22),
+        cap_filter_check("udp port 5060 or tcp port 5060", 1, 65535, undefined_err()),
+    );
+}
+
+fn undefined_err() *abi.ErrorInfo {
+    const holder = struct {
+        var err: abi.ErrorInfo = undefined;
+    };
+    return &holder.err;
+}
