@@ -56,3 +56,9 @@ check:
 
 clean:
 	rm -rf build zig-out .zig-cache/local
+
+# Control API code (src/control/gen/) from proto/ with buf + protoc-gen-es, offline; never edit the output by hand.
+.PHONY: gen-proto
+gen-proto:
+	buf lint
+	buf generate
