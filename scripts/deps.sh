@@ -47,7 +47,9 @@ install_npm() {
     log "npm packages present"
   else
     log "installing npm packages (package-lock.json)"
-    npm ci --no-audit --no-fund --loglevel=error
+    # `npm ci` rejects our lockfile: npm 11 leaves other platforms' optional packages (@deno/darwin-*) out of it and
+    # then reports them missing. `npm install --no-save` installs exactly the locked versions and never rewrites it.
+    npm install --no-save --no-audit --no-fund --loglevel=error
   fi
   ln -sf "$ROOT/node_modules/.bin/deno" "$TOOLS/bin/deno"
 }
@@ -57,4 +59,5 @@ install_zig
 install_npm
 if [[ -x scripts/third_party.sh ]]; then scripts/third_party.sh; fi
 if [[ -x scripts/kafka_deps.sh ]]; then scripts/kafka_deps.sh; fi
+if [[ -x scripts/deploy_tools.sh ]]; then scripts/deploy_tools.sh; fi
 log "done"

@@ -1,0 +1,310 @@
+/**
+ * Live capture: a `PacketSource` over one or more interfaces × N PACKET_FANOUT sockets, each a TPACKET_V3 ring
+ * of the capture library. A retired block is walked in TypeScript into a `PacketBatch` (no per-packet objects)
+ * and goes back to the kernel on `release(batch)`.
+ *
+ * Loop shape (performance.md): a no-syscall `tryNext` on every ring in turn; only when all are empty an awaited
+ * worker-thread wait of at most `POLL_MS` on each idle ring, so the event loop stays free.
+ * @module
+ */
+import { createPacketBatch, emptySourceStats, type PacketBatch, type PacketSource, type SourceStats } from "./batch.ts";
+import { CaptureError, codeFromStatus } from "../native/capture_error.ts";
+import { type FanoutModeName, Ring, type RingOpenOptions } from "../native/ring.ts";
+import { Status } from "../native/abi.ts";
+import { walkBlock } from "./afpacket_block.ts";
+
+/** Longest a worker-thread wait lasts before the loop looks at its flags again. */
+const POLL_MS = 100;
+/** Kernel counters cost a getsockopt each: refresh at most this often. */
+const STATS_INTERVAL_MS = 1000;
+/** Under sustained load blocks are always ready; a wait this often lets timers and signal handlers run. */
+const YIELD_INTERVAL_MS = 20;
+/** Close waits this long for wait threads and ring closes to finish before giving up. */
+const CLOSE_TIMEOUT_MS = 5000;
+
+/** Options of `AfPacketSource.open`. */
+export interface AfPacketOptions {
+  interfaces: readonly string[];
+  /** tcpdump filter syntax, compiled by the library and attached before bind. */
+  filter?: string;
+  snaplenBytes?: number;
+  blockBytes?: number;
+  blockCount?: number;
+  frameBytes?: number;
+  retireTimeoutMs?: number;
+  /** Sockets per interface in one PACKET_FANOUT group. @default 1 (no fanout) */
+  fanoutCount?: number;
+  /** @default "hash" */
+  fanoutMode?: FanoutModeName;
+  /** @default true */
+  promiscuous?: boolean;
+}
+
+interface Slot {
+  ring: Ring;
+  interfaceIndex: number;
+  socketIndex: number;
+  /** A block a worker-thread wait returned, not yet handed out; -1 when none. */
+  readyBlock: number;
+  waiting: Promise<void> | null;
+  /** Blocks handed out, in the order taken (the library releases in that order). */
+  held: number[];
+  releasedEarly: Set<number>;
+}
+
+interface Lease {
+  slot: Slot;
+  block: number;
+}
+
+let sourcesOpened = 0;
+
+/** A fanout group id unique to this process and source, one per interface (a group binds one device). */
+function fanoutGroupId(sourceSerial: number, interfaceIndex: number): number {
+  return (Math.imul(Deno.pid, 2654435761) + sourceSerial * 64 + interfaceIndex) >>> 0 & 0xffff;
+}
+
+/** A live `PacketSource` over AF_PACKET rings; see the module doc. */
+export class AfPacketSource implements PacketSource {
+  readonly name: string;
+  readonly interfaces: readonly string[];
+  #slots: Slot[];
+  #cursor = 0;
+  #freeBatches: PacketBatch[] = [];
+  #leases = new Map<PacketBatch, Lease>();
+  #packetsMax: number;
+  #stats: SourceStats = emptySourceStats();
+  #statsAtMs = 0;
+  #yieldAtMs = 0;
+  #stopping = false;
+  #closed = false;
+  #closing: Promise<void> | null = null;
+  #failure: CaptureError | null = null;
+  #onIdle: (() => void) | null = null;
+
+  private constructor(interfaces: readonly string[], slots: Slot[]) {
+    this.interfaces = interfaces;
+    this.name = interfaces.join(",");
+    this.#slots = slots;
+    const blockBytes = Math.max(...slots.map((slot) => slot.ring.info.blockBytes));
+    // A packet takes at least a tpacket3_hdr + sockaddr_ll (> 64 bytes), so this bounds num_pkts.
+    this.#packetsMax = Math.ceil(blockBytes / 64);
+  }
+
+  /**
+   * Opens `fanoutCount` rings per interface.
+   * @throws {CaptureError} from the first ring that fails (the others are closed first).
+   */
+  static open(options: AfPacketOptions): AfPacketSource {
+    if (options.interfaces.length === 0) throw new CaptureError("invalid_argument", "No interface given");
+    const fanoutCount = options.fanoutCount ?? 1;
+    if (!Number.isInteger(fanoutCount) || fanoutCount < 1 || fanoutCount > 64) {
+      throw new CaptureError("invalid_argument", `Fanout count ${fanoutCount} is outside 1..64`);
+    }
+    sourcesOpened += 1;
+    const slots: Slot[] = [];
+    try {
+      options.interfaces.forEach((interfaceName, interfaceIndex) => {
+        for (let socketIndex = 0; socketIndex < fanoutCount; socketIndex++) {
+          const ring = Ring.open(ringOptions(options, interfaceName, fanoutGroupId(sourcesOpened, interfaceIndex)));
+          slots.push({
+            ring,
+            interfaceIndex,
+            socketIndex,
+            readyBlock: -1,
+            waiting: null,
+            held: [],
+            releasedEarly: new Set(),
+          });
+        }
+      });
+    } catch (error) {
+      for (const slot of slots) slot.ring.close();
+      throw error;
+    }
+    return new AfPacketSource([...options.interfaces], slots);
+  }
+
+  /** Ring geometry of the first socket (all sockets share the options). */
+  get ringInfo(): Ring["info"] {
+    return this.#slots[0].ring.info;
+  }
+
+  /** Index of the fanout socket (within its interface) a batch came from. */
+  socketIndexOf(batch: PacketBatch): number {
+    return this.#leases.get(batch)?.slot.socketIndex ?? -1;
+  }
+
+  /** Next batch; `null` after `close()`, or once `stop()` was called and every retired block was handed out. */
+  async next(): Promise<PacketBatch | null> {
+    for (;;) {
+      if (this.#closed) return null;
+      if (this.#failure) throw this.#failure;
+      if (this.#stopping) await this.#settleWaits();
+      else if (Date.now() - this.#yieldAtMs > YIELD_INTERVAL_MS) await this.#waitAny(0);
+      const batch = this.#takeReady();
+      if (batch) return batch;
+      if (this.#stopping) return null;
+      this.#refreshStats(false);
+      await this.#waitAny(POLL_MS);
+    }
+  }
+
+  /** Returns the batch's block to the kernel. Releasing a batch twice is a no-op. */
+  release(batch: PacketBatch): void {
+    const lease = this.#leases.get(batch);
+    if (!lease) return;
+    this.#leases.delete(batch);
+    batch.count = 0;
+    this.#freeBatches.push(batch);
+    const { slot, block } = lease;
+    slot.releasedEarly.add(block);
+    while (slot.held.length > 0 && slot.releasedEarly.has(slot.held[0])) {
+      const oldest = slot.held.shift()!;
+      slot.releasedEarly.delete(oldest);
+      slot.ring.release(oldest);
+    }
+    if (this.#leases.size === 0 && this.#onIdle) this.#onIdle();
+  }
+
+  /** Counters; kernel counters are refreshed at most once a second (and once more at close). */
+  stats(): SourceStats {
+    if (!this.#closed && !this.#closing) this.#refreshStats(false);
+    return { ...this.#stats };
+  }
+
+  /** Stops waiting for new blocks: `next()` hands out the blocks already retired, then returns `null`. */
+  stop(): void {
+    this.#stopping = true;
+    for (const slot of this.#slots) slot.ring.interrupt();
+  }
+
+  /** Interrupts waiters, waits for outstanding batches to be released, then closes every ring. */
+  close(): Promise<void> {
+    this.#closing ??= this.#closeAll();
+    return this.#closing;
+  }
+
+  async #closeAll(): Promise<void> {
+    this.#stopping = true;
+    for (const slot of this.#slots) slot.ring.interrupt();
+    await this.#settleWaits();
+    this.#closed = true;
+    for (const slot of this.#slots) {
+      if (slot.readyBlock >= 0) slot.ring.release(slot.readyBlock);
+      slot.readyBlock = -1;
+    }
+    if (this.#leases.size > 0) await new Promise<void>((resolve) => (this.#onIdle = resolve));
+    this.#refreshStats(true);
+    const deadline = Date.now() + CLOSE_TIMEOUT_MS;
+    for (const slot of this.#slots) {
+      // The library refuses (busy) while a wait thread is still leaving; never unmap under a live view.
+      while (!slot.ring.close()) {
+        if (Date.now() > deadline) throw new CaptureError("busy", `Cannot close ring on "${slot.ring.interfaceName}"`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    // Pooled batches still point at the unmapped ring: make any late access read nothing instead of crashing.
+    for (const batch of this.#freeBatches) {
+      batch.count = 0;
+      batch.data = new Uint8Array(0);
+    }
+  }
+
+  #takeReady(): PacketBatch | null {
+    const count = this.#slots.length;
+    for (let k = 0; k < count; k++) {
+      const slot = this.#slots[(this.#cursor + k) % count];
+      let block = -1;
+      if (slot.readyBlock >= 0) {
+        block = slot.readyBlock;
+        slot.readyBlock = -1;
+      } else if (slot.waiting === null) {
+        block = this.#checked(slot, slot.ring.tryNext());
+      }
+      if (block >= 0) {
+        this.#cursor = (this.#cursor + k + 1) % count;
+        return this.#lease(slot, block);
+      }
+    }
+    return null;
+  }
+
+  /** Passes a block index through; turns a fatal status into `#failure`, ends quiet ones as -1. */
+  #checked(slot: Slot, result: number): number {
+    if (result >= 0 || result === Status.timeout || result === Status.interrupted) return result;
+    const code = codeFromStatus(result);
+    this.#failure ??= new CaptureError(code, `Capture on "${slot.ring.interfaceName}" failed: ${code}`);
+    return -1;
+  }
+
+  #lease(slot: Slot, block: number): PacketBatch {
+    const batch = this.#freeBatches.pop() ?? createPacketBatch(this.#packetsMax);
+    const { ring } = slot;
+    batch.data = ring.bytes;
+    batch.interfaceIndex = slot.interfaceIndex;
+    batch.linkType = ring.info.linkType;
+    const walk = walkBlock(ring.view, block * ring.info.blockBytes, ring.info.blockBytes, batch);
+    this.#stats.readErrors += walk.badPackets;
+    this.#stats.packets += batch.count;
+    this.#stats.bytes += walk.wireBytes;
+    slot.held.push(block);
+    this.#leases.set(batch, { slot, block });
+    return batch;
+  }
+
+  /** Starts a worker-thread wait on every idle ring and returns when the first one ends. */
+  async #waitAny(timeoutMs: number): Promise<void> {
+    this.#yieldAtMs = Date.now();
+    const waits: Promise<void>[] = [];
+    for (const slot of this.#slots) {
+      // A slot holding a ready block must not take another: the ready one would be lost.
+      if (slot.readyBlock >= 0) continue;
+      slot.waiting ??= slot.ring.next(timeoutMs).then((result) => {
+        slot.waiting = null;
+        const block = this.#checked(slot, result);
+        if (block >= 0) slot.readyBlock = block;
+      });
+      waits.push(slot.waiting);
+    }
+    if (waits.length > 0) await Promise.race(waits);
+  }
+
+  async #settleWaits(): Promise<void> {
+    const waits = this.#slots.map((slot) => slot.waiting).filter((wait) => wait !== null);
+    if (waits.length > 0) await Promise.all(waits);
+  }
+
+  #refreshStats(force: boolean): void {
+    const nowMs = Date.now();
+    if (!force && nowMs - this.#statsAtMs < STATS_INTERVAL_MS) return;
+    this.#statsAtMs = nowMs;
+    let packets = 0, drops = 0, freezes = 0;
+    for (const slot of this.#slots) {
+      if (!slot.ring.isOpen) continue;
+      const ringStats = slot.ring.stats();
+      packets += ringStats.packets;
+      drops += ringStats.drops;
+      freezes += ringStats.freezes;
+    }
+    this.#stats.kernelPackets = packets;
+    this.#stats.kernelDrops = drops;
+    this.#stats.kernelFreezes = freezes;
+  }
+}
+
+function ringOptions(options: AfPacketOptions, interfaceName: string, fanoutGroup: number): RingOpenOptions {
+  const fanout = (options.fanoutCount ?? 1) > 1;
+  return {
+    interfaceName,
+    filter: options.filter,
+    snaplenBytes: options.snaplenBytes,
+    blockBytes: options.blockBytes,
+    blockCount: options.blockCount,
+    frameBytes: options.frameBytes,
+    retireTimeoutMs: options.retireTimeoutMs,
+    fanoutMode: fanout ? options.fanoutMode ?? "hash" : "none",
+    fanoutGroup: fanout ? fanoutGroup : 0,
+    promiscuous: options.promiscuous,
+  };
+}

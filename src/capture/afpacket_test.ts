@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import { AfPacketSource } from "./afpacket.ts";
+import { PacketType } from "./batch.ts";
+import { CaptureError } from "../native/capture_error.ts";
+
+const SMALL = { blockBytes: 65536, blockCount: 8, retireTimeoutMs: 10, promiscuous: false } as const;
+
+function testPort(): number {
+  return 20000 + (Deno.pid * 13 + Math.floor(Math.random() * 5000)) % 20000;
+}
+
+async function sendUdp(port: number, count: number, sourcePorts = 1): Promise<void> {
+  const sockets = Array.from({ length: sourcePorts }, () => dgram.createSocket("udp4"));
+  for (let k = 0; k < count; k++) {
+    const payload = new Uint8Array(8);
+    new DataView(payload.buffer).setUint32(0, k);
+    await new Promise<void>((resolve, reject) =>
+      sockets[k % sourcePorts].send(payload, port, "127.0.0.1", (error) => error ? reject(error) : resolve())
+    );
+  }
+  for (const socket of sockets) socket.close();
+}
+
+/** Reads until `packets` packets arrived or `timeoutMs` passed; returns sequence numbers seen per socket. */
+async function collect(
+  source: AfPacketSource,
+  packets: number,
+  outgoing = false,
+  timeoutMs = 3000,
+): Promise<number[][]> {
+  const bySocket: number[][] = [[], [], [], []];
+  let seen = 0;
+  const timer = setTimeout(() => source.stop(), timeoutMs);
+  for (let batch = await source.next(); batch !== null; batch = await source.next()) {
+    const socket = source.socketIndexOf(batch);
+    for (let i = 0; i < batch.count; i++) {
+      // Loopback shows each datagram twice: leaving (OUTGOING) and arriving.
+      if (!outgoing && batch.packetType[i] === PacketType.OUTGOING) continue;
+      const at = batch.offsets[i] + 42;
+      bySocket[socket].push(new DataView(batch.data.buffer, batch.data.byteOffset).getUint32(at));
+      seen++;
+    }
+    source.release(batch);
+    if (seen >= packets) break;
+  }
+  clearTimeout(timer);
+  return bySocket;
+}
+
+Deno.test("AfPacketSource hands out every filtered packet once, with kernel counters", async () => {
+  const port = testPort();
+  const source = AfPacketSource.open({ interfaces: ["lo"], filter: `udp dst port ${port}`, ...SMALL });
+  try {
+    assert.deepEqual(source.interfaces, ["lo"]);
+    const reading = collect(source, 200);
+    await sendUdp(port, 200);
+    const [received] = await reading;
+    assert.deepEqual(received, Array.from({ length: 200 }, (_, k) => k));
+  } finally {
+    await source.close();
+  }
+  const stats = source.stats();
+  assert.equal(stats.kernelPackets, 400, "both directions on lo, read at close");
+  assert.equal(stats.kernelDrops, 0);
+  assert.equal(stats.packets, 400);
+  assert.equal(await source.next(), null);
+});
+
+Deno.test("AfPacketSource with lb fanout spreads packets over both sockets without duplicates", async () => {
+  const port = testPort();
+  const source = AfPacketSource.open({
+    interfaces: ["lo"],
+    filter: `udp dst port ${port}`,
+    fanoutCount: 2,
+    fanoutMode: "lb",
+    ...SMALL,
+  });
+  try {
+    const reading = collect(source, 600, true);
+    await sendUdp(port, 300);
+    const [first, second] = await reading;
+    assert.ok(first.length > 0 && second.length > 0, `split ${first.length}/${second.length}`);
+    const expected = Array.from({ length: 600 }, (_, k) => k >> 1);
+    assert.deepEqual([...first, ...second].sort((a, b) => a - b), expected);
+  } finally {
+    await source.close();
+  }
+});
+
+Deno.test("AfPacketSource.close() ends a waiting next() with null and waits for held batches", async () => {
+  const port = testPort();
+  const source = AfPacketSource.open({ interfaces: ["lo"], filter: `udp dst port ${port}`, ...SMALL });
+  const reading = source.next();
+  await sendUdp(port, 1);
+  const batch = await reading;
+  assert.ok(batch !== null && batch.count > 0);
+  const waiting = source.next();
+  let closed = false;
+  const closing = source.close().then(() => (closed = true));
+  assert.equal(await waiting, null);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(closed, false, "close must wait while a batch is held");
+  source.release(batch);
+  await closing;
+  assert.equal(closed, true);
+});
+
+Deno.test("AfPacketSource.open() closes what it opened when a later interface fails", () => {
+  assert.throws(
+    () => AfPacketSource.open({ interfaces: ["lo", "nosuchif1"], ...SMALL }),
+    (error: unknown) => error instanceof CaptureError && error.code === "no_such_device",
+  );
+  assert.throws(() => AfPacketSource.open({ interfaces: [], ...SMALL }), CaptureError);
+});

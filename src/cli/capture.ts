@@ -1,0 +1,159 @@
+/**
+ * `capture-agent capture`: tcpdump-like capture from interfaces (`-i`) or a file (`-r`) through one path:
+ * source → (write | print) → counters, with a JSONL summary on request and tcpdump's three exit lines.
+ * @module
+ */
+import type { Command } from "commander";
+import { AfPacketSource } from "../capture/afpacket.ts";
+import { LinkType, type PacketBatch, PacketFlag, type PacketSource } from "../capture/batch.ts";
+import { openFileSource } from "../capture/file_source.ts";
+import { addCaptureOptions, type CaptureConfig, captureConfig, type CaptureFlags } from "./capture_options.ts";
+import { PacketPrinter } from "./capture_output.ts";
+import { CaptureReport } from "./capture_report.ts";
+import { openCaptureWriter } from "./capture_writer.ts";
+import type { CaptureWriter } from "../capture/pcap_writer.ts";
+import { RotatingWriter } from "../capture/rotating_writer.ts";
+import { decodeSummary } from "../decode/decode.ts";
+import { createPacketSummary, type PacketSummary } from "../decode/summary.ts";
+
+/** Adds the `capture` command to `program`; its exit code goes to `setExitCode`. */
+export function registerCaptureCommand(program: Command, setExitCode: (code: number) => void): void {
+  const command = program.command("capture").description("capture packets from interfaces or read a capture file");
+  addCaptureOptions(command).action(async (flags: CaptureFlags) => {
+    setExitCode(await runCapture(captureConfig(flags)));
+  });
+}
+
+/**
+ * Runs a capture to its end (count reached, end of file, SIGINT/SIGTERM) and prints the exit lines on stderr.
+ * @throws {Error} for bad input (unknown interface, bad filter, unreadable file); nothing is left open.
+ */
+export async function runCapture(config: CaptureConfig): Promise<number> {
+  const live = config.readPath === undefined;
+  const source: PacketSource = live ? openLive(config) : await openFileSource(config.readPath!);
+  let writer: CaptureWriter | null = null;
+  let report: CaptureReport | null = null;
+  let maintenance: ReturnType<typeof setInterval> | undefined;
+  const stopSignals = onStopSignal(() => stopSource(source));
+  try {
+    writer = config.writePath === undefined ? null : openCaptureWriter(config, source.interfaces);
+    report = new CaptureReport(source, config.summaryPath);
+    const sinks: Sinks = {
+      writer,
+      printer: config.quiet ? null : new PacketPrinter(config.format, source),
+      report,
+      summary: createPacketSummary(),
+    };
+    // Rotation and summary lines are also due while no packet arrives; the loop leaves the event loop free.
+    maintenance = setInterval(() => maintain(sinks), 1000);
+    if (source instanceof AfPacketSource) console.error(listeningLine(source, config));
+    await pump(source, config, sinks);
+  } finally {
+    clearInterval(maintenance);
+    await source.close();
+    writer?.close();
+    // Only now: a signal during close must not kill the process before files are flushed.
+    stopSignals();
+  }
+  report.finish(live);
+  return 0;
+}
+
+/** tcpdump's start line; tests wait for it before sending. */
+function listeningLine(source: AfPacketSource, config: CaptureConfig): string {
+  const info = source.ringInfo;
+  const linkType = info.linkType === LinkType.EN10MB ? "EN10MB" : String(info.linkType);
+  const sockets = config.fanoutCount > 1 ? ` (${config.fanoutCount} ${config.fanoutMode} fanout sockets each)` : "";
+  return `capture-agent: listening on ${source.name}${sockets}, link-type ${linkType}, snapshot length ${info.snaplenBytes} bytes`;
+}
+
+function openLive(config: CaptureConfig): AfPacketSource {
+  return AfPacketSource.open({
+    interfaces: config.interfaces,
+    filter: config.filter,
+    snaplenBytes: config.snaplenBytes,
+    blockBytes: config.blockBytes,
+    blockCount: config.blockCount,
+    fanoutCount: config.fanoutCount,
+    fanoutMode: config.fanoutMode,
+    promiscuous: config.promiscuous,
+  });
+}
+
+interface Sinks {
+  writer: CaptureWriter | null;
+  printer: PacketPrinter | null;
+  report: CaptureReport;
+  /** The one summary every packet is decoded into (when printed or counted by protocol). */
+  summary: PacketSummary;
+}
+
+function maintain(sinks: Sinks): void {
+  if (sinks.writer instanceof RotatingWriter) sinks.writer.rotateIfDue();
+  sinks.report.tick();
+}
+
+async function pump(source: PacketSource, config: CaptureConfig, sinks: Sinks): Promise<void> {
+  const { writer, printer, report, summary } = sinks;
+  const decoding = printer !== null || config.summaryPath !== undefined;
+  let captured = 0;
+  while (captured < config.countMax) {
+    const batch = await source.next();
+    if (batch === null) break;
+    const count = Math.min(batch.count, config.countMax - captured);
+    try {
+      if (config.readPath !== undefined) applySnaplen(batch, count, config.snaplenBytes);
+      if (writer) writeBatch(writer, batch, count);
+      report.count(batch, count);
+      if (decoding) {
+        for (let i = 0; i < count; i++) {
+          decodeSummary(batch, i, summary);
+          report.countSummary(summary);
+          printer?.add(batch, summary);
+        }
+      }
+    } finally {
+      source.release(batch);
+    }
+    captured += count;
+    report.tick();
+    // stdout gone (a closed pipe) or every -W file written: stop like tcpdump does.
+    if (printer !== null && !printer.flush()) break;
+    if (writer instanceof RotatingWriter && writer.finished) break;
+  }
+}
+
+function writeBatch(writer: CaptureWriter, batch: PacketBatch, count: number): void {
+  if (writer instanceof RotatingWriter) writer.rotateIfDue();
+  for (let i = 0; i < count; i++) writer.writePacket(batch, i);
+}
+
+/** Cuts packets of a file to the snap length, as a live ring would have. */
+function applySnaplen(batch: PacketBatch, count: number, snaplenBytes: number): void {
+  for (let i = 0; i < count; i++) {
+    if (batch.capturedBytes[i] <= snaplenBytes) continue;
+    batch.capturedBytes[i] = snaplenBytes;
+    batch.flags[i] |= PacketFlag.TRUNCATED;
+  }
+}
+
+function stopSource(source: PacketSource): void {
+  // A live source hands out what is already captured, then ends; a file just ends.
+  if (source instanceof AfPacketSource) source.stop();
+  else void source.close();
+}
+
+/** Calls `onStop` on SIGINT/SIGTERM; a second signal exits at once. Returns the uninstaller. */
+function onStopSignal(onStop: () => void): () => void {
+  let signalled = false;
+  const handler = () => {
+    if (signalled) Deno.exit(130);
+    signalled = true;
+    onStop();
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, handler);
+  return () => {
+    for (const signal of signals) Deno.removeSignalListener(signal, handler);
+  };
+}

@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { Command } from "commander";
+import { addCaptureOptions, captureConfig, type CaptureFlags, CaptureOptionError } from "./capture_options.ts";
+
+function parse(args: string[]): CaptureFlags {
+  const command = addCaptureOptions(new Command("capture").exitOverride().configureOutput({ writeErr: () => {} }));
+  command.parse(args, { from: "user" });
+  return command.opts<CaptureFlags>();
+}
+
+Deno.test("captureConfig() accepts repeated interfaces and tcpdump-style flags", () => {
+  const config = captureConfig(
+    parse(["-i", "eth0", "-i", "eth1", "-f", "udp port 53", "-c", "10", "-s", "96", "-w", "x.pcap", "--fanout", "2"]),
+  );
+  assert.deepEqual(config.interfaces, ["eth0", "eth1"]);
+  assert.equal(config.filter, "udp port 53");
+  assert.equal(config.countMax, 10);
+  assert.equal(config.snaplenBytes, 96);
+  assert.equal(config.fanoutCount, 2);
+  assert.equal(config.fanoutMode, "hash");
+  assert.equal(config.promiscuous, true);
+  assert.equal(config.quiet, true, "-w implies quiet, like tcpdump");
+});
+
+Deno.test("captureConfig() defaults to printing every packet as text forever", () => {
+  const config = captureConfig(parse(["-i", "lo"]));
+  assert.equal(config.countMax, Infinity);
+  assert.equal(config.quiet, false);
+  assert.equal(config.format, "text");
+  assert.equal(config.snaplenBytes, 262144);
+});
+
+Deno.test("captureConfig() reads --no-promisc, --format json and rotation", () => {
+  const config = captureConfig(
+    parse(["-i", "lo", "--no-promisc", "--format", "json", "-w", "a-%S.pcap", "-G", "5", "-C", "2", "-W", "3"]),
+  );
+  assert.equal(config.promiscuous, false);
+  assert.equal(config.format, "json");
+  assert.equal(config.rotateSeconds, 5);
+  assert.equal(config.rotateBytes, 2_000_000);
+  assert.equal(config.rotateFilesMax, 3);
+});
+
+Deno.test("captureConfig() rejects contradictions with one message each", () => {
+  const cases: [string[], RegExp][] = [
+    [[], /give -i IFACE or -r FILE/],
+    [["-i", "lo", "-r", "x.pcap"], /either -i or -r/],
+    [["-r", "x.pcap", "-f", "udp"], /live capture/],
+    [["-i", "lo", "-G", "5"], /need -w/],
+    [["-i", "lo", "-w", "x.pcap", "-W", "5"], /-W needs -G or -C/],
+    [["-i", "lo", "-s", "300000"], /above 262144/],
+    [["-i", "lo", "--fanout", "65"], /above 64/],
+  ];
+  for (const [args, message] of cases) {
+    assert.throws(() => captureConfig(parse(args)), (error: unknown) => {
+      return error instanceof CaptureOptionError && message.test(error.message);
+    }, args.join(" "));
+  }
+});
+
+Deno.test("addCaptureOptions() rejects counts that are not positive integers", () => {
+  for (const bad of ["0", "-1", "1.5", "ten"]) {
+    assert.throws(() => parse(["-i", "lo", "-c", bad]), /positive integer/, bad);
+  }
+  assert.throws(() => parse(["-i", "lo", "--fanout-mode", "spray"]), /Allowed choices/);
+});

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { emptySourceStats, type PacketSource, type SourceStats } from "../capture/batch.ts";
+import { batchOf, ethernet, ipv4, tcp, udp } from "../capture/_test_batch.ts";
+import { decodeSummary } from "../decode/decode.ts";
+import { createPacketSummary } from "../decode/summary.ts";
+import { CaptureReport, PROTOCOL_NAMES, protocolClass, SUMMARY_INTERVAL_MS } from "./capture_report.ts";
+
+function fakeSource(stats: Partial<SourceStats>): PacketSource {
+  return {
+    name: "eth0",
+    interfaces: ["eth0"],
+    next: () => Promise.resolve(null),
+    release: () => {},
+    stats: () => ({ ...emptySourceStats(), ...stats }),
+    close: () => Promise.resolve(),
+  };
+}
+
+const frames = [
+  ethernet(0x0800, ipv4(17, udp(1, 53, new Uint8Array(10)))),
+  ethernet(0x0800, ipv4(6, tcp(1, 80, 0x02, new Uint8Array(0)))),
+  ethernet(0x0806, new Uint8Array(28)),
+  ethernet(0x0800, ipv4(17, udp(1, 53, new Uint8Array(4)))),
+];
+
+Deno.test("protocolClass() names the innermost decoded layer", () => {
+  const batch = batchOf(frames);
+  const summary = createPacketSummary();
+  const names = frames.map((_, i) => {
+    decodeSummary(batch, i, summary);
+    return PROTOCOL_NAMES[protocolClass(summary)];
+  });
+  assert.deepEqual(names, ["udp", "tcp", "arp", "udp"]);
+});
+
+Deno.test("CaptureReport writes a JSON summary line when due and a final one, then tcpdump's exit lines", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".jsonl" });
+  try {
+    const report = new CaptureReport(fakeSource({ kernelPackets: 9, kernelDrops: 2, packets: 4 }), path);
+    const batch = batchOf(frames);
+    const summary = createPacketSummary();
+    report.count(batch, 3);
+    for (let i = 0; i < 3; i++) {
+      decodeSummary(batch, i, summary);
+      report.countSummary(summary);
+    }
+    report.tick(Date.now());
+    assert.equal(await Deno.readTextFile(path), "", "not due yet");
+    report.tick(Date.now() + SUMMARY_INTERVAL_MS);
+    const errors: string[] = [];
+    const originalError = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      report.finish(true);
+    } finally {
+      console.error = originalError;
+    }
+    const lines = (await Deno.readTextFile(path)).trim().split("\n").map((line) => JSON.parse(line));
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0].final, false);
+    assert.equal(lines[1].final, true);
+    assert.equal(lines[1].packets, 3);
+    assert.equal(lines[1].bytes, frames[0].length + frames[1].length + frames[2].length);
+    assert.equal(lines[1].kernel_drops, 2);
+    assert.deepEqual(lines[1].protocols, { tcp: 1, udp: 1, arp: 1 });
+    assert.deepEqual(errors, ["3 packets captured", "9 packets received by filter", "2 packets dropped by kernel"]);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("CaptureReport counts a file's handled packets as received and reports read errors", () => {
+  const report = new CaptureReport(fakeSource({ packets: 7, readErrors: 1 }));
+  report.count(batchOf(frames), 4);
+  assert.deepEqual(report.exitLines(false), [
+    "4 packets captured",
+    "4 packets received by filter",
+    "0 packets dropped by kernel",
+    "1 records could not be read",
+  ]);
+});
+
+Deno.test("CaptureReport names an unwritable summary file", () => {
+  assert.throws(
+    () => new CaptureReport(fakeSource({}), "/nonexistent-dir/summary.jsonl"),
+    /Cannot open summary file "\/nonexistent-dir\/summary.jsonl"/,
+  );
+});
