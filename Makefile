@@ -62,3 +62,11 @@ clean:
 gen-proto:
 	buf lint
 	buf generate
+
+# Installs the built agent, the systemd unit, tmpfiles.d/sysusers.d entries and the default config (never overwriting
+# an edited config). `make build` first; PREFIX (default /usr/local), DESTDIR and SYSCONFDIR (default /etc) apply.
+.PHONY: install
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+install:
+	PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' SYSCONFDIR='$(SYSCONFDIR)' scripts/install.sh
