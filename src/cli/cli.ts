@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.ts";
 import { registerCaptureCommand } from "./capture.ts";
+import { registerAnalyzeCommand } from "./analyze.ts";
 import { versionLines } from "./version.ts";
 import { registerValidateCommand } from "./validate.ts";
 
@@ -24,6 +25,7 @@ export async function runCli(args: string[]): Promise<number> {
   });
   registerCaptureCommand(program, (code) => (exitCode = code));
   registerValidateCommand(program, (code) => (exitCode = code));
+  registerAnalyzeCommand(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(args, { from: "user" });
     return exitCode;

@@ -1,0 +1,131 @@
+/**
+ * The Kafka client behind the output, reduced to what the output needs: send a batch and wait for the
+ * acknowledgement, close. This is the only file that imports @platformatic/kafka (docs/decisions.md says why that
+ * client); another client fits behind `KafkaClient` without touching the output.
+ *
+ * @module
+ */
+import { Producer } from "@platformatic/kafka";
+import { Buffer } from "node:buffer";
+import { readFileSync } from "node:fs";
+
+/** One message ready to produce. */
+export interface KafkaMessage {
+  topic: string;
+  key: Uint8Array | null;
+  value: Uint8Array;
+  headers: Array<[string, Uint8Array]>;
+  /** Kafka record timestamp (CreateTime), ms since the epoch. */
+  timestampMs: number;
+}
+
+/** Compression codecs; all five work with @platformatic/kafka 2.12.1 under Deno 2 (tests/kafka_output_test.ts). */
+export type KafkaCompression = "none" | "gzip" | "snappy" | "lz4" | "zstd";
+
+/** 0: no acknowledgement (failures are invisible), 1: leader, "all": every in-sync replica. */
+export type KafkaAcks = 0 | 1 | "all";
+
+/** TLS settings; paths are read once when the client is created. */
+export interface KafkaTlsOptions {
+  /** PEM CA bundle to trust instead of the system store. */
+  caFile?: string;
+  /** PEM client certificate and key for mutual TLS. */
+  certFile?: string;
+  keyFile?: string;
+  /** Server name to verify; defaults to the broker host. */
+  serverName?: string;
+}
+
+/** SASL settings. */
+export interface KafkaSaslOptions {
+  mechanism: "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+  username: string;
+  password: string;
+}
+
+/** Settings of the client; the output fills them from its options. */
+export interface KafkaClientOptions {
+  clientId: string;
+  /** "host:port" bootstrap brokers. */
+  brokers: string[];
+  acks: KafkaAcks;
+  idempotent: boolean;
+  compression: KafkaCompression;
+  requestTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** Retries inside the client before `send()` rejects (finite: the output's spool handles longer outages). */
+  retries: number;
+  tls?: KafkaTlsOptions;
+  sasl?: KafkaSaslOptions;
+}
+
+/** The client contract. `send()` resolves once the batch is acknowledged per `acks`, rejects otherwise. */
+export interface KafkaClient {
+  send(messages: readonly KafkaMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function tlsSettings(tls: KafkaTlsOptions | undefined) {
+  if (tls === undefined) return {};
+  return {
+    tls: {
+      ca: tls.caFile === undefined ? undefined : readFileSync(tls.caFile),
+      cert: tls.certFile === undefined ? undefined : readFileSync(tls.certFile),
+      key: tls.keyFile === undefined ? undefined : readFileSync(tls.keyFile),
+      servername: tls.serverName,
+    },
+  };
+}
+
+const headerNames = new Map<string, Buffer>();
+
+/** Header names repeat on every message: one Buffer per distinct name (bounded: names come from code). */
+function headerName(name: string): Buffer {
+  let buffer = headerNames.get(name);
+  if (buffer === undefined) {
+    buffer = Buffer.from(name);
+    if (headerNames.size < 256) headerNames.set(name, buffer);
+  }
+  return buffer;
+}
+
+/** A `KafkaClient` on @platformatic/kafka's `Producer` (pure JavaScript; no native addon). */
+export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
+  const producer = new Producer({
+    clientId: options.clientId,
+    bootstrapBrokers: options.brokers,
+    acks: options.acks === "all" ? -1 : options.acks,
+    // The producer forces acks=all with idempotence, and infinite retries unless told otherwise.
+    idempotent: options.idempotent,
+    // With idempotence, retries <= 1 means "forever" to @platformatic/kafka: a send would never fail over.
+    retries: options.idempotent ? Math.max(2, options.retries) : options.retries,
+    retryDelay: 200,
+    compression: options.compression,
+    timeout: options.requestTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    connectTimeout: options.connectTimeoutMs,
+    autocreateTopics: true,
+    ...tlsSettings(options.tls),
+    ...(options.sasl === undefined ? {} : { sasl: { ...options.sasl } }),
+  });
+  return {
+    async send(messages) {
+      await producer.send({
+        messages: messages.map((message) => ({
+          topic: message.topic,
+          key: message.key === null ? undefined : toBuffer(message.key),
+          value: toBuffer(message.value),
+          headers: new Map(message.headers.map(([name, value]) => [headerName(name), toBuffer(value)])),
+          timestamp: BigInt(Math.trunc(message.timestampMs)),
+        })),
+      });
+    },
+    async close() {
+      await producer.close(true);
+    },
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * From `OutputRecord` to `KafkaMessage`: topic, key, headers, value bytes, the size cut; and the binary form of a
+ * message in the spool.
+ *
+ * @module
+ */
+import type { OutputRecord } from "../output.ts";
+import type { KafkaMessage } from "./client.ts";
+
+/** How the Kafka key is chosen: the record's own key (flow or Call-ID, set by the pipeline), none, or a field. */
+export type KafkaKeyStrategy = "record" | "none" | "field";
+
+/** What `toKafkaMessage()` needs from the output's options. */
+export interface MessageOptions {
+  /** Fixed topic; wins over `topicPrefix`. */
+  topic?: string;
+  /** Topic per record type: `${topicPrefix}-${type}`. */
+  topicPrefix?: string;
+  keyStrategy: KafkaKeyStrategy;
+  /** Field of an object value used as the key with `keyStrategy` "field" (e.g. "call_id"). */
+  keyField: string;
+  taskId: string;
+  agentId: string;
+  messageBytesMax: number;
+}
+
+/** Encoded message, or why it could not be. */
+export type MessageResult = { message: KafkaMessage; cut: boolean } | { message: null; reason: "encode" };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** Per-header and per-record overhead in a Kafka record batch, rounded up: varints and attributes. */
+const recordOverheadBytes = 32;
+
+function topicFor(type: string, options: MessageOptions): string {
+  if (options.topic !== undefined) return options.topic;
+  return `${options.topicPrefix ?? "capture"}-${type.replace(/[^a-zA-Z0-9._-]/g, "_")}`;
+}
+
+function keyFor(record: OutputRecord, options: MessageOptions): Uint8Array | null {
+  if (options.keyStrategy === "none") return null;
+  let key: unknown = record.key;
+  if (options.keyStrategy === "field") {
+    const value = record.value instanceof Uint8Array ? undefined : (record.value as Record<string, unknown>);
+    key = value?.[options.keyField];
+    if (typeof key === "number") key = String(key);
+  }
+  if (typeof key === "string") return key === "" ? null : encoder.encode(key);
+  return key instanceof Uint8Array ? key : null;
+}
+
+function valueBytes(value: object | Uint8Array): Uint8Array | null {
+  if (value instanceof Uint8Array) return value;
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined ? null : encoder.encode(json);
+  } catch {
+    return null; // BigInt or a cycle: counted by the caller, never thrown into capture.
+  }
+}
+
+/**
+ * Builds messages from records. Header values that repeat (task, agent, type) are encoded once and shared, which
+ * matters: per-record `TextEncoder` calls cost more than the JSON serialisation itself.
+ *
+ * Values that would make the message larger than `messageBytesMax` are cut to fit and flagged with a `truncated`
+ * header holding the original value length.
+ */
+export class MessageEncoder {
+  readonly #options: MessageOptions;
+  readonly #task: Uint8Array;
+  readonly #agent: Uint8Array;
+  readonly #types = new Map<string, { topic: string; header: Uint8Array }>();
+
+  constructor(options: MessageOptions) {
+    this.#options = options;
+    this.#task = encoder.encode(options.taskId);
+    this.#agent = encoder.encode(options.agentId);
+  }
+
+  /** The message for `record`, or why there is none. */
+  encode(record: OutputRecord): MessageResult {
+    let value = valueBytes(record.value);
+    if (value === null) return { message: null, reason: "encode" };
+    const key = keyFor(record, this.#options);
+    const type = this.#type(record.type);
+    const headers: Array<[string, Uint8Array]> = [["task", this.#task], ["agent", this.#agent], ["type", type.header]];
+    if (key !== null) headers.push(["key", key]);
+    if (record.headers !== undefined) {
+      for (const [name, headerValue] of Object.entries(record.headers)) {
+        headers.push([name, typeof headerValue === "string" ? encoder.encode(headerValue) : headerValue]);
+      }
+    }
+    let otherBytes = recordOverheadBytes + (key?.length ?? 0);
+    for (const [name, headerValue] of headers) otherBytes += recordOverheadBytes + name.length + headerValue.length;
+    const cut = otherBytes + value.length > this.#options.messageBytesMax;
+    if (cut) {
+      headers.push(["truncated", encoder.encode(String(value.length))]);
+      value = value.subarray(0, Math.max(0, this.#options.messageBytesMax - otherBytes - recordOverheadBytes - 16));
+    }
+    const timestampMs = Number.isFinite(record.timestampMs) ? record.timestampMs : Date.now();
+    return { message: { topic: type.topic, key, value, headers, timestampMs }, cut };
+  }
+
+  #type(type: string): { topic: string; header: Uint8Array } {
+    let cached = this.#types.get(type);
+    if (cached === undefined) {
+      cached = { topic: topicFor(type, this.#options), header: encoder.encode(type) };
+      // Types come from code, not traffic; the bound only guards against a caller bug.
+      if (this.#types.size < 1024) this.#types.set(type, cached);
+    }
+    return cached;
+  }
+}
+
+/** One-off form of `MessageEncoder.encode()`. */
+export function toKafkaMessage(record: OutputRecord, options: MessageOptions): MessageResult {
+  return new MessageEncoder(options).encode(record);
+}
+
+/** Size of a message as the output counts it (batch and queue limits). */
+export function messageBytes(message: KafkaMessage): number {
+  let bytes = recordOverheadBytes + message.value.length + (message.key?.length ?? 0);
+  for (const [name, value] of message.headers) bytes += recordOverheadBytes + name.length + value.length;
+  return bytes;
+}
+
+/**
+ * Spool form of a message: u8 version 1, f64 timestamp, u16 topic length + topic, i32 key length (-1: none) +
+ * key, u16 header count + (u16 name length, name, u32 value length, value)*, u32 value length + value. LE.
+ */
+export function encodeMessage(message: KafkaMessage): Uint8Array {
+  const topic = encoder.encode(message.topic);
+  const names = message.headers.map(([name]) => encoder.encode(name));
+  let size = 1 + 8 + 2 + topic.length + 4 + (message.key?.length ?? 0) + 2 + 4 + message.value.length;
+  for (let i = 0; i < names.length; i++) size += 2 + names[i].length + 4 + message.headers[i][1].length;
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  let offset = 0;
+  const putBytes = (part: Uint8Array) => {
+    bytes.set(part, offset);
+    offset += part.length;
+  };
+  view.setUint8(offset++, 1);
+  view.setFloat64(offset, message.timestampMs, true);
+  view.setUint16(offset + 8, topic.length, true);
+  offset += 10;
+  putBytes(topic);
+  view.setInt32(offset, message.key === null ? -1 : message.key.length, true);
+  offset += 4;
+  if (message.key !== null) putBytes(message.key);
+  view.setUint16(offset, names.length, true);
+  offset += 2;
+  for (let i = 0; i < names.length; i++) {
+    view.setUint16(offset, names[i].length, true);
+    offset += 2;
+    putBytes(names[i]);
+    view.setUint32(offset, message.headers[i][1].length, true);
+    offset += 4;
+    putBytes(message.headers[i][1]);
+  }
+  view.setUint32(offset, message.value.length, true);
+  offset += 4;
+  putBytes(message.value);
+  return bytes;
+}
+
+/** Bounds-checked little-endian reads; throws RangeError past the end (caught by `decodeMessage()`). */
+class ByteReader {
+  offset = 0;
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get done(): boolean {
+    return this.offset === this.#bytes.length;
+  }
+
+  bytes(length: number): Uint8Array {
+    if (length < 0 || this.offset + length > this.#bytes.length) throw new RangeError("Cannot read past the end");
+    this.offset += length;
+    return this.#bytes.subarray(this.offset - length, this.offset);
+  }
+
+  u8(): number {
+    return this.#view.getUint8((this.offset += 1) - 1);
+  }
+
+  u16(): number {
+    return this.#view.getUint16((this.offset += 2) - 2, true);
+  }
+
+  u32(): number {
+    return this.#view.getUint32((this.offset += 4) - 4, true);
+  }
+
+  i32(): number {
+    return this.#view.getInt32((this.offset += 4) - 4, true);
+  }
+
+  f64(): number {
+    return this.#view.getFloat64((this.offset += 8) - 8, true);
+  }
+}
+
+/** Inverse of `encodeMessage()`; null for bytes that are not a whole version-1 message. */
+export function decodeMessage(bytes: Uint8Array): KafkaMessage | null {
+  const reader = new ByteReader(bytes);
+  try {
+    if (reader.u8() !== 1) return null;
+    const timestampMs = reader.f64();
+    const topic = decoder.decode(reader.bytes(reader.u16()));
+    const keyLength = reader.i32();
+    const key = keyLength < 0 ? null : reader.bytes(keyLength);
+    const headerCount = reader.u16();
+    const headers: Array<[string, Uint8Array]> = [];
+    for (let i = 0; i < headerCount; i++) {
+      const name = decoder.decode(reader.bytes(reader.u16()));
+      headers.push([name, reader.bytes(reader.u32())]);
+    }
+    const value = reader.bytes(reader.u32());
+    return reader.done ? { topic, key, value, headers, timestampMs } : null;
+  } catch {
+    return null; // DataView throws RangeError past the end too.
+  }
+}

@@ -1,0 +1,18 @@
+import assert from "node:assert/strict";
+import { snakeCaseKey, snakeCaseKeys } from "./snake_case.ts";
+
+Deno.test("snakeCaseKey() splits at capitals and keeps snake keys", () => {
+  assert.equal(snakeCaseKey("maxJitterMs"), "max_jitter_ms");
+  assert.equal(snakeCaseKey("xrMosLq"), "xr_mos_lq");
+  assert.equal(snakeCaseKey("call_id"), "call_id");
+});
+
+Deno.test("snakeCaseKeys() converts nested objects and arrays and drops undefined members", () => {
+  const converted = snakeCaseKeys({
+    callId: "a",
+    caller: { uriText: "sip:x" },
+    list: [{ lostPackets: 1 }],
+    gone: undefined,
+  });
+  assert.deepEqual(converted, { call_id: "a", caller: { uri_text: "sip:x" }, list: [{ lost_packets: 1 }] });
+});
