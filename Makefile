@@ -70,3 +70,10 @@ PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 install:
 	PREFIX='$(PREFIX)' DESTDIR='$(DESTDIR)' SYSCONFDIR='$(SYSCONFDIR)' scripts/install.sh
+
+# Release artifacts per architecture in dist/ (scripts/dist.sh, docs/packaging.md): a tarball (launcher, pinned deno,
+# bundled agent, libcapture.so) always; a single file from `deno compile` only given a denort (DENORT_BIN_X86_64,
+# DENORT_BIN_AARCH64, or DENORT_BIN for the host architecture).
+.PHONY: dist
+dist: lib
+	scripts/dist.sh

@@ -5,8 +5,17 @@
 import { VERSION } from "../version.ts";
 import { libraryVersion } from "../native/lib.ts";
 
-/** The commit of the checkout the agent runs from, or "unknown" (no git, or not a checkout). */
+/**
+ * The commit of the checkout the agent runs from, or "unknown" (no git, or not a checkout). A packaged build
+ * (scripts/dist.sh) carries it in `commit.txt` beside the bundled main module.
+ */
 export function gitCommit(): string {
+  try {
+    const recorded = Deno.readTextFileSync(new URL("commit.txt", Deno.mainModule)).trim();
+    if (/^[0-9a-f]{7,40}(-dirty)?$/.test(recorded)) return recorded;
+  } catch {
+    // Not a packaged build: ask git below.
+  }
   const dir = new URL(".", import.meta.url);
   if (dir.protocol !== "file:") return "unknown";
   try {

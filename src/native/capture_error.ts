@@ -30,3 +30,27 @@ export class CaptureError extends Error {
     this.name = "CaptureError";
   }
 }
+
+/** Capabilities every capture needs (AF_PACKET socket; promiscuous mode and fanout). */
+const CAPTURE_CAPABILITIES = ["cap_net_raw", "cap_net_admin"];
+
+/** The binary that holds file capabilities: deno under the launcher, or the single-file build itself. */
+function capabilityHolder(): string {
+  try {
+    return Deno.execPath();
+  } catch {
+    return "/path/to/deno";
+  }
+}
+
+/**
+ * Appends to a permission error the `setcap` command that grants what it names (plus the capabilities every
+ * capture needs) to `executable`, e.g. `...: needs CAP_NET_RAW; run as root or grant it: setcap
+ * cap_net_raw,cap_net_admin+eip /usr/local/lib/capture-agent/deno`. Other messages are returned unchanged.
+ */
+export function withSetcapHint(code: CaptureErrorCode, message: string, executable = capabilityHolder()): string {
+  if (code !== "permission_denied") return message;
+  const named = [...message.matchAll(/\bCAP_[A-Z_]+\b/g)].map((match) => match[0].toLowerCase());
+  const capabilities = [...new Set([...CAPTURE_CAPABILITIES, ...named])];
+  return `${message}; run as root or grant it: setcap ${capabilities.join(",")}+eip ${executable}`;
+}

@@ -5,6 +5,7 @@
  */
 import { ABI_VERSION, AbiLayout } from "./abi.ts";
 import { CaptureError } from "./capture_error.ts";
+import { embeddedLibraryUrl, openEmbeddedLibrary } from "./embedded_lib.ts";
 
 /** FFI signatures of docs/abi.md. `cap_ring_next` is bound twice: synchronous and on a worker thread. */
 export const SYMBOLS = {
@@ -46,15 +47,17 @@ export function libraryPath(): string {
 }
 
 /**
- * Opens the library once and returns its symbols.
+ * Opens the library once and returns its symbols: the embedded one in a single-file build, else `libraryPath()`.
  * @throws {CaptureError} `library_missing` when it cannot be loaded, `abi_mismatch` when its ABI differs.
  */
 export function captureLibrary(): CaptureSymbols {
   if (library) return library.symbols;
-  const path = libraryPath();
+  // A single-file build loads the library it carries (never one named by the environment).
+  const embedded = embeddedLibraryUrl();
+  const path = embedded ? `${embedded.pathname} (embedded)` : libraryPath();
   let opened: Deno.DynamicLibrary<typeof SYMBOLS>;
   try {
-    opened = Deno.dlopen(path, SYMBOLS);
+    opened = embedded ? openEmbeddedLibrary(embedded, SYMBOLS).library : Deno.dlopen(path, SYMBOLS);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CaptureError("library_missing", `Cannot load capture library "${path}": ${reason}`, { cause: error });

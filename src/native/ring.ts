@@ -14,7 +14,7 @@ import {
   RingStats as RingStatsLayout,
   Status,
 } from "./abi.ts";
-import { CaptureError, codeFromStatus } from "./capture_error.ts";
+import { CaptureError, codeFromStatus, withSetcapHint } from "./capture_error.ts";
 import { captureLibrary, cString, readCString } from "./lib.ts";
 
 export { FanoutMode };
@@ -72,7 +72,8 @@ export function throwErrorInfo(info: Uint8Array, fallbackStatus: number): never 
   const status = view.getInt32(ErrorInfo.status.offset, true) || fallbackStatus;
   const message = readCString(info, ErrorInfo.message.offset, ErrorInfo.message.size) ||
     `capture library status ${status}`;
-  throw new CaptureError(codeFromStatus(status), message);
+  const code = codeFromStatus(status);
+  throw new CaptureError(code, withSetcapHint(code, message));
 }
 
 function encodeOptions(options: RingOpenOptions): Uint8Array<ArrayBuffer> {
