@@ -5,6 +5,9 @@ import { registerCaptureCommand } from "./capture.ts";
 import { registerAnalyzeCommand } from "./analyze.ts";
 import { versionLines } from "./version.ts";
 import { registerValidateCommand } from "./validate.ts";
+import { registerAgentCommands } from "./agent.ts";
+import { registerDaemonCommand } from "./daemon.ts";
+import { registerTaskCommands } from "./task.ts";
 
 /**
  * Runs the CLI with `args` (without the program name) and returns the exit code.
@@ -25,6 +28,9 @@ export async function runCli(args: string[]): Promise<number> {
   });
   registerCaptureCommand(program, (code) => (exitCode = code));
   registerValidateCommand(program, (code) => (exitCode = code));
+  registerDaemonCommand(program);
+  registerTaskCommands(program, (code) => (exitCode = code));
+  registerAgentCommands(program, (code) => (exitCode = code));
   registerAnalyzeCommand(program, (code) => (exitCode = code));
   try {
     await program.parseAsync(args, { from: "user" });

@@ -19,9 +19,9 @@ async function capturedStderr(fn: () => Promise<number>): Promise<{ code: number
 }
 
 Deno.test("runCli() turns an option error into one capture-agent line and exit code 1", async () => {
-  const { code, lines } = await capturedStderr(() => runCli(["capture", "-r", "x.pcap", "-f", "udp"]));
+  const { code, lines } = await capturedStderr(() => runCli(["capture", "-i", "lo", "-r", "x.pcap"]));
   assert.equal(code, 1);
-  assert.deepEqual(lines, ["capture-agent: Filters (-f) apply to live capture (-i) only"]);
+  assert.deepEqual(lines, ["capture-agent: Use either -i or -r, not both"]);
 });
 
 Deno.test("runCli() reports an unreadable capture file without a stack trace", async () => {

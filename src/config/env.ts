@@ -10,6 +10,9 @@ import type { ConfigIssue, ConfigSource } from "./errors.ts";
 import { type Field, type Leaf, leaves } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
 
+/** Variables with the prefix that name no config key: the config file itself, and the launcher's library path. */
+const NOT_CONFIG_KEYS: readonly string[] = [ENV_CONFIG_PATH, "CAPTURE_AGENT_LIB"];
+
 /** The environment variable that overrides a key path. */
 export function envName(path: readonly string[]): string {
   return ENV_PREFIX + path.join("_").toUpperCase();
@@ -54,7 +57,7 @@ export function applyEnv(
 ): void {
   const known = envLeaves();
   for (const [name, text] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
-    if (!name.startsWith(ENV_PREFIX) || name === ENV_CONFIG_PATH) continue;
+    if (!name.startsWith(ENV_PREFIX) || NOT_CONFIG_KEYS.includes(name)) continue;
     const source: ConfigSource = { kind: "env", name };
     const leaf = known.get(name);
     if (leaf === undefined) {

@@ -1,0 +1,59 @@
+/**
+ * A task's statistics as the control API reports them, read from its current (or last) run at call time.
+ * @module
+ */
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { durationFromMs } from "@bufbuild/protobuf/wkt";
+import type { TaskStatsSchema } from "../control/gen/capture_agent/v1/task_pb.ts";
+import type { TaskRun } from "./runtime.ts";
+
+/** The parts of a task entry the statistics read. */
+export interface StatsSource {
+  spec: { name: string };
+  lifecycle: { state: string; startedAtMs: number };
+  run: TaskRun | null;
+}
+
+/** Integer counters as the API's uint64 map values. */
+function bigints(counts: Record<string, number>): Record<string, bigint> {
+  return Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, BigInt(value)]));
+}
+
+/** Statistics of `entry`; zero counters when it never ran. */
+export function taskStats(entry: StatsSource): MessageInitShape<typeof TaskStatsSchema> {
+  const run = entry.run;
+  if (run === null) return { name: entry.spec.name };
+  const { counters } = run;
+  const source = run.source.stats();
+  const single = counters.interfaces.length === 1;
+  const interfaces = counters.interfaces.map((name, index) => ({
+    name,
+    packets: BigInt(counters.packets[index]!),
+    bytes: BigInt(counters.bytes[index]!),
+    // The source reports kernel counters for all its sockets together.
+    kernelDrops: single || index === 0 ? BigInt(source.kernelDrops) : 0n,
+    kernelFreezes: single || index === 0 ? BigInt(source.kernelFreezes) : 0n,
+  }));
+  const stage = run.stageCounters();
+  const outputs = run.outputs.map((entryOutput) => {
+    const stats = entryOutput.output.stats();
+    return {
+      url: entryOutput.url,
+      sent: BigInt(stats.sentRecords),
+      failed: BigInt(stats.droppedRecords),
+      spooled: BigInt(entryOutput.spooled),
+      bytes: BigInt(stats.sentBytes),
+      queueDepth: Math.max(0, stats.writtenRecords - stats.sentRecords - stats.droppedRecords),
+    };
+  });
+  const running = entry.lifecycle.state === "running";
+  return {
+    name: entry.spec.name,
+    interfaces,
+    decodeErrors: bigints(stage.decodeErrors),
+    records: bigints(counters.records),
+    outputs,
+    queueDepth: run.queueDepth(),
+    uptime: running ? durationFromMs(Date.now() - entry.lifecycle.startedAtMs) : undefined,
+  };
+}
