@@ -11,6 +11,7 @@ arch=$(uname -m)
 out=$ROOT/build
 mkdir -p "$out/lib"
 "$DENO" bundle --quiet --platform deno -o "$out/agent.js" src/main.ts
+scripts/bundle_fixup.sh "$out/agent.js" "$out"
 cp -f "$(readlink -f "$DENO")" "$out/deno"
 if [[ -f zig-out/lib/$arch/libcapture.so ]]; then cp -f "zig-out/lib/$arch/libcapture.so" "$out/lib/libcapture.so"; fi
 cat >"$out/capture-agent" <<'LAUNCHER'

@@ -119,6 +119,7 @@ write_tree() {
   cp "$(deno_binary "$arch")" "$tree/deno"
   cp "$DIST/.stage/agent.js" "$DIST/.stage/commit.txt" "$tree/"
   cp "$lib" "$tree/lib/libcapture.so"
+  cp "$DIST/.stage/lib/native.wasm" "$tree/lib/native.wasm"
   (cd "$tree/lib" && sha256sum libcapture.so >libcapture.so.sha256)
   cat >"$tree/capture-agent" <<'LAUNCHER'
 #!/bin/sh
@@ -163,7 +164,7 @@ write_single_file() {
   fi
   check_elf "$denort" "$arch"
   (cd "$tree" && DENORT_BIN=$denort "$DENO" compile --quiet --no-config --no-check -A --target "$(triple "$arch")" \
-    --include lib/libcapture.so --include lib/libcapture.so.sha256 --include commit.txt -o "$out" agent.js)
+    --include lib/libcapture.so --include lib/libcapture.so.sha256 --include lib/native.wasm --include commit.txt -o "$out" agent.js)
   check_elf "$out" "$arch"
   if [[ $arch != "$HOST_ARCH" ]]; then
     log "$arch: single file ${out#"$ROOT"/} built (not run: foreign arch)"
@@ -186,6 +187,7 @@ write_sums() {
 main() {
   mkdir -p "$DIST/.stage"
   "$DENO" bundle --quiet --platform deno -o "$DIST/.stage/agent.js" src/main.ts
+  scripts/bundle_fixup.sh "$DIST/.stage/agent.js" "$DIST/.stage"
   echo "$COMMIT" >"$DIST/.stage/commit.txt"
   local arch tree text
   for arch in $ARCHES; do

@@ -38,6 +38,7 @@ install_agent() {
   install -m 0755 "$BUILD/capture-agent" "$BUILD/deno" "$root$libdir/"
   install -m 0644 "$BUILD/agent.js" "$root$libdir/"
   if [[ -f $BUILD/lib/libcapture.so ]]; then install -m 0644 "$BUILD/lib/libcapture.so" "$root$libdir/lib/"; fi
+  if [[ -f $BUILD/lib/native.wasm ]]; then install -m 0644 "$BUILD/lib/native.wasm" "$root$libdir/lib/"; fi
   # Relative, so the link also resolves inside a DESTDIR staging tree.
   ln -sfn ../lib/capture-agent/capture-agent "$root$bindir/capture-agent"
 }
