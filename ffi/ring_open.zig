@@ -10,6 +10,7 @@ const kernel = @import("kernel.zig");
 const socket = @import("socket.zig");
 const errno_ = @import("errno.zig");
 const filter_ = @import("filter.zig");
+const filter_live = @import("filter_live.zig");
 const options_ = @import("options.zig");
 const ring_ = @import("ring.zig");
 const Ring = ring_.Ring;
@@ -118,7 +119,8 @@ fn attach_filter(
     ifname: []const u8,
     err: *abi.ErrorInfo,
 ) Failed!u32 {
-    var filter = try filter_.compile(expression, link_type, snaplen_bytes, err);
+    // Compiled for this interface, so that `vlan` tests read the tag the kernel moved into skb metadata.
+    var filter = try filter_live.compile(ifname, expression, link_type, snaplen_bytes, err);
     defer filter.deinit();
     const instructions = filter.instructions();
     assert(instructions.len > 0);

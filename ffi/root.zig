@@ -1,11 +1,12 @@
 //! libcapture's C ABI (docs/abi.md). Every `@export` lives here; each export is a thin wrapper that
-//! turns a Zig result into an i32 status. Types are in abi.zig, the work in ring.zig, filter.zig, bpf.zig.
+//! turns a Zig result into an i32 status. Types are in abi.zig, the work in ring.zig, filter*.zig, bpf.zig.
 
 const std = @import("std");
 const abi = @import("abi.zig");
 const kernel = @import("kernel.zig");
 const ring_ = @import("ring.zig");
 const filter_ = @import("filter.zig");
+const filter_batch = @import("filter_batch.zig");
 const version = @import("version.zig");
 const bpf = @import("bpf.zig");
 const Ring = ring_.Ring;
@@ -52,6 +53,40 @@ fn cap_filter_check(
     var filter = filter_.compile(expression, link_type, snaplen_bytes, err) catch return err.status;
     defer filter.deinit();
     return @intCast(filter.instructions().len);
+}
+
+fn cap_filter_new(
+    expression: [*:0]const u8,
+    link_type: u32,
+    snaplen_bytes: u32,
+    err: *abi.ErrorInfo,
+) callconv(.c) ?*filter_batch.BatchFilter {
+    return filter_batch.create(expression, link_type, snaplen_bytes, err) catch null;
+}
+
+fn cap_filter_run_batch(
+    filter: *const filter_batch.BatchFilter,
+    data: ?[*]const u8,
+    data_bytes: u32,
+    offsets: ?[*]const u32,
+    captured_bytes: ?[*]const u32,
+    wire_bytes: ?[*]const u32,
+    count: u32,
+    out_match: ?[*]u8,
+) callconv(.c) i32 {
+    return filter_batch.run(filter, .{
+        .data = data,
+        .data_bytes = data_bytes,
+        .offsets = offsets,
+        .captured_bytes = captured_bytes,
+        .wire_bytes = wire_bytes,
+        .count = count,
+    }, out_match);
+}
+
+fn cap_filter_free(filter: ?*filter_batch.BatchFilter) callconv(.c) i32 {
+    const handle = filter orelse return Status.ok.code();
+    return filter_batch.destroy(handle);
 }
 
 fn cap_bpf_counter_open(ifname: [*:0]const u8, err: *abi.ErrorInfo) callconv(.c) ?*bpf.BpfCounter {
@@ -106,6 +141,9 @@ comptime {
     @export(&cap_ring_interrupt, .{ .name = "cap_ring_interrupt" });
     @export(&cap_ring_close, .{ .name = "cap_ring_close" });
     @export(&cap_filter_check, .{ .name = "cap_filter_check" });
+    @export(&cap_filter_new, .{ .name = "cap_filter_new" });
+    @export(&cap_filter_run_batch, .{ .name = "cap_filter_run_batch" });
+    @export(&cap_filter_free, .{ .name = "cap_filter_free" });
     @export(&cap_bpf_counter_open, .{ .name = "cap_bpf_counter_open" });
     @export(&cap_bpf_counter_read, .{ .name = "cap_bpf_counter_read" });
     @export(&cap_bpf_counter_close, .{ .name = "cap_bpf_counter_close" });
@@ -118,6 +156,8 @@ test {
     _ = @import("errno.zig");
     _ = @import("options.zig");
     _ = @import("filter.zig");
+    _ = @import("filter_live.zig");
+    _ = @import("filter_batch.zig");
     _ = @import("version.zig");
     _ = @import("abi.zig");
     _ = @import("ring_test.zig");

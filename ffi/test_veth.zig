@@ -34,6 +34,11 @@ pub const Veth = struct {
         ip(&.{ "ip", "link", "del", veth.slice() }) catch {};
     }
 
+    /// Brings this end up (the peer stays down, so no traffic arrives).
+    pub fn set_up(veth: *const Veth) !void {
+        try ip(&.{ "ip", "link", "set", veth.slice(), "up" });
+    }
+
     pub fn flags(veth: *const Veth) !u32 {
         var path_buffer: [64]u8 = undefined;
         const path = try std.fmt.bufPrint(&path_buffer, "/sys/class/net/{s}/flags", .{veth.slice()});

@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { AfPacketSource } from "../capture/afpacket.ts";
 import type { PacketSource } from "../capture/batch.ts";
 import { openFileSource } from "../capture/file_source.ts";
+import { BatchFilter } from "../native/filter.ts";
 import { parseProtocolList, Pipeline, type PipelineRecord } from "../pipeline/mod.ts";
 
 /** Flags as commander parses them. */
@@ -39,7 +40,7 @@ export function registerAnalyzeCommand(program: Command, setExitCode: (code: num
     .description("decode packets into protocol records (SIP, calls, RTP/RTCP, DNS, HTTP) printed as JSON lines")
     .option("-r, --read <file>", "read packets from a pcap or pcapng file")
     .option("-i, --interface <name>", "capture live on this interface (repeatable)", collect, [])
-    .option("-f, --filter <expression>", "capture filter in tcpdump syntax (live capture)")
+    .option("-f, --filter <expression>", "capture filter in tcpdump syntax (kernel for -i, libpcap for -r)")
     .option("--protocol <list>", "protocols: sip,call,rtp,rtcp,dns,http or all", "all")
     .option("-w, --write <file>", "write records to this JSONL file instead of stdout")
     .option("--stats", "print a JSON line of counters on stderr at the end")
@@ -80,11 +81,12 @@ class LineWriter {
 export async function runAnalyze(flags: AnalyzeFlags): Promise<number> {
   const live = flags.interface.length > 0;
   if (live === (flags.read !== undefined)) throw new Error("Give either -r FILE or -i IFACE");
-  if (!live && flags.filter) throw new Error("Filters (-f) apply to live capture (-i) only");
   const protocols = parseProtocolList(flags.protocol);
   const source: PacketSource = live
     ? AfPacketSource.open({ interfaces: flags.interface, filter: flags.filter ?? "" })
     : await openFileSource(flags.read!);
+  // A ring filters in the kernel; a file's batches go through the same expression in libpcap.
+  const fileFilter = !live && flags.filter ? new BatchFilter(flags.filter) : null;
   const writer = new LineWriter(flags.write);
   const pipeline = new Pipeline({ protocols, interfaces: source.interfaces, task: flags.task });
   const stop = () => source instanceof AfPacketSource ? source.stop() : void source.close();
@@ -97,25 +99,33 @@ export async function runAnalyze(flags: AnalyzeFlags): Promise<number> {
   }, 1000);
   try {
     if (live) console.error(`capture-agent: listening on ${source.name}, analyzing ${protocols.join(",")}`);
-    await pump(source, pipeline, writer, flags.count ?? Infinity);
+    await pump(source, pipeline, writer, flags.count ?? Infinity, fileFilter);
     pipeline.finish();
     writer.write(pipeline.queue.drain());
   } finally {
     clearInterval(ticker);
     for (const signal of signals) Deno.removeSignalListener(signal, stop);
     await source.close();
+    fileFilter?.close();
     writer.close();
   }
   if (flags.stats) console.error(JSON.stringify({ source: source.stats(), pipeline: pipeline.stats() }));
   return 0;
 }
 
-async function pump(source: PacketSource, pipeline: Pipeline, writer: LineWriter, countMax: number): Promise<void> {
+async function pump(
+  source: PacketSource,
+  pipeline: Pipeline,
+  writer: LineWriter,
+  countMax: number,
+  fileFilter: BatchFilter | null,
+): Promise<void> {
   let packets = 0;
   while (packets < countMax) {
     const batch = await source.next();
     if (batch === null) return;
     try {
+      fileFilter?.apply(batch);
       batch.count = Math.min(batch.count, countMax - packets);
       packets += batch.count;
       pipeline.process(batch);

@@ -14,6 +14,7 @@ import { openCaptureWriter } from "./capture_writer.ts";
 import type { CaptureWriter } from "../capture/pcap_writer.ts";
 import { RotatingWriter } from "../capture/rotating_writer.ts";
 import { decodeSummary } from "../decode/decode.ts";
+import { BatchFilter } from "../native/filter.ts";
 import { createPacketSummary, type PacketSummary } from "../decode/summary.ts";
 
 /** Adds the `capture` command to `program`; its exit code goes to `setExitCode`. */
@@ -35,6 +36,8 @@ export async function runCapture(config: CaptureConfig): Promise<number> {
   let report: CaptureReport | null = null;
   let maintenance: ReturnType<typeof setInterval> | undefined;
   const stopSignals = onStopSignal(() => stopSource(source));
+  // A ring filters in the kernel; a file's batches go through the same expression in libpcap.
+  const fileFilter = !live && config.filter !== "" ? new BatchFilter(config.filter) : null;
   try {
     writer = config.writePath === undefined ? null : openCaptureWriter(config, source.interfaces);
     report = new CaptureReport(source, config.summaryPath);
@@ -47,9 +50,10 @@ export async function runCapture(config: CaptureConfig): Promise<number> {
     // Rotation and summary lines are also due while no packet arrives; the loop leaves the event loop free.
     maintenance = setInterval(() => maintain(sinks), 1000);
     if (source instanceof AfPacketSource) console.error(listeningLine(source, config));
-    await pump(source, config, sinks);
+    await pump(source, config, sinks, fileFilter);
   } finally {
     clearInterval(maintenance);
+    fileFilter?.close();
     await source.close();
     writer?.close();
     // Only now: a signal during close must not kill the process before files are flushed.
@@ -93,15 +97,23 @@ function maintain(sinks: Sinks): void {
   sinks.report.tick();
 }
 
-async function pump(source: PacketSource, config: CaptureConfig, sinks: Sinks): Promise<void> {
+async function pump(
+  source: PacketSource,
+  config: CaptureConfig,
+  sinks: Sinks,
+  fileFilter: BatchFilter | null,
+): Promise<void> {
   const { writer, printer, report, summary } = sinks;
   const decoding = printer !== null || config.summaryPath !== undefined;
   let captured = 0;
   while (captured < config.countMax) {
     const batch = await source.next();
     if (batch === null) break;
-    const count = Math.min(batch.count, config.countMax - captured);
+    let count = 0;
     try {
+      // Whole packets are filtered before -s cuts them, as the kernel does for a ring.
+      if (fileFilter !== null) fileFilter.apply(batch);
+      count = Math.min(batch.count, config.countMax - captured);
       if (config.readPath !== undefined) applySnaplen(batch, count, config.snaplenBytes);
       if (writer) writeBatch(writer, batch, count);
       report.count(batch, count);

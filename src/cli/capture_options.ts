@@ -73,7 +73,7 @@ export function addCaptureOptions(command: Command): Command {
   return command
     .option("-i, --interface <name>", "interface to capture on (repeatable)", collect, [])
     .option("-r, --read <file>", "read packets from a pcap or pcapng file instead")
-    .option("-f, --filter <expression>", "capture filter in tcpdump syntax (live capture)")
+    .option("-f, --filter <expression>", "capture filter in tcpdump syntax (kernel for -i, libpcap for -r)")
     .option("-c, --count <packets>", "stop after this many packets", positiveInteger)
     .option("-s, --snaplen <bytes>", "bytes kept of each packet (default 262144)", positiveInteger)
     .option("-w, --write <file>", "write packets to a .pcap or .pcapng file instead of printing them")
@@ -101,7 +101,6 @@ export function captureConfig(flags: CaptureFlags): CaptureConfig {
   const live = flags.interface.length > 0;
   if (live && flags.read !== undefined) throw new CaptureOptionError("Use either -i or -r, not both");
   if (!live && flags.read === undefined) throw new CaptureOptionError("Nothing to capture: give -i IFACE or -r FILE");
-  if (!live && flags.filter) throw new CaptureOptionError("Filters (-f) apply to live capture (-i) only");
   const rotating = flags.rotateSeconds !== undefined || flags.rotateMegabytes !== undefined;
   if ((rotating || flags.rotateFiles !== undefined) && flags.write === undefined) {
     throw new CaptureOptionError("-G, -C and -W need -w FILE");

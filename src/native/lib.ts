@@ -26,6 +26,12 @@ export const SYMBOLS = {
   cap_ring_interrupt: { parameters: ["pointer"], result: "i32" },
   cap_ring_close: { parameters: ["pointer"], result: "i32" },
   cap_filter_check: { parameters: ["buffer", "u32", "u32", "buffer"], result: "i32" },
+  cap_filter_new: { parameters: ["buffer", "u32", "u32", "buffer"], result: "pointer" },
+  cap_filter_run_batch: {
+    parameters: ["pointer", "buffer", "u32", "buffer", "buffer", "buffer", "u32", "buffer"],
+    result: "i32",
+  },
+  cap_filter_free: { parameters: ["pointer"], result: "i32" },
   cap_abi_layout: { parameters: ["buffer"], result: "i32" },
   // The eBPF counter arrives in a later step of the library; optional keeps older builds loadable.
   cap_bpf_counter_open: { parameters: ["buffer", "buffer"], result: "pointer", optional: true },
