@@ -176,7 +176,7 @@ export class Dispatcher {
     const message = result.message;
     const transport = tuple.transport as "udp" | "tcp" | "sctp";
     this.#counters.sipMessages[transport]++;
-    this.#emitter.sip(message, tuple);
+    this.#emitter.sip(message, tuple, payload);
     if (this.voip === undefined) return;
     if (message.kind === "request" && message.method === "INVITE") this.#emitter.rememberCallLink(message.callId);
     this.voip.onSip(message, payload, this.#timeMs, {

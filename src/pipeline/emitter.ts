@@ -6,6 +6,7 @@
  * @module
  */
 
+import { attachRawPayload } from "../output/raw_payload.ts";
 import type { DecodedPacket } from "../decode/full_decoder.ts";
 import type { VoipRecord } from "../protocols/calls/mod.ts";
 import type { DnsTransaction } from "../protocols/dns/mod.ts";
@@ -113,11 +114,16 @@ export class RecordEmitter {
     if (this.#queue.push(record)) this.counts[record.type]++;
   }
 
-  /** Emits a `sip` record for a message of the current packet. */
-  sip(message: SipMessage, tuple: RecordTuple): void {
+  /**
+   * Emits a `sip` record for a message of the current packet. A copy of the message bytes rides along (outside the
+   * JSON schema) for outputs that forward the raw message: HEP and the otus-v1 envelope.
+   */
+  sip(message: SipMessage, tuple: RecordTuple, payload?: Uint8Array): void {
     if (!this.wants("sip")) return;
     const base = recordBase("sip", this.#time(undefined), tuple, this.currentLink(), this.#task);
-    this.#push(sipRecord(base, message));
+    const record = sipRecord(base, message);
+    if (payload !== undefined) attachRawPayload(record, payload.slice());
+    this.#push(record);
   }
 
   /** The `VoipTracker` sink: call, rtp_stream and rtcp records. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { LinkType } from "../capture/batch.ts";
+import { rawPayloadOf } from "../output/raw_payload.ts";
 import { Pipeline } from "./pipeline.ts";
 import type { CallRecordOut, DnsRecordOut, HttpRecordOut, PipelineRecord, SipRecord } from "./records.ts";
 import {
@@ -183,4 +184,16 @@ Deno.test("Pipeline.tick() ends an unanswered call on wall-clock time without pa
   assert.equal(call.type, "call");
   assert.equal(call.call.end_reason, "timeout");
   assert.equal(call.interface, undefined);
+});
+
+Deno.test("Pipeline attaches each SIP message's bytes to its record, outside the JSON schema", () => {
+  const pipeline = new Pipeline({ interfaces: ["eth0"], task: "t1", protocols: ["sip"] });
+  const records = run(pipeline, udpCall());
+  const sip = records.filter((r): r is SipRecord => r.type === "sip");
+  const sent = callMessages().map(([payload]) => payload);
+  assert.equal(sip.length, sent.length);
+  sip.forEach((record, i) => {
+    assert.equal(new TextDecoder().decode(rawPayloadOf(record)), sent[i]);
+    assert.equal(JSON.stringify(record).includes("raw_payload"), false);
+  });
 });
