@@ -176,3 +176,23 @@ Deno.test("CallPcapOutput file holds exactly the call's SIP, RTP and RTCP packet
     const protocols = new Set(kinds.trim().split("\n"));
     for (const protocol of ["SIP/SDP", "RTP", "RTCP"]) assert.ok(protocols.has(protocol), [...protocols].join(","));
   }));
+
+Deno.test("Pipeline with a call sink writes the call's SIP, RTP and RTCP packets to its file (tshark)", () =>
+  withDir(async (dir) => {
+    const output = new CallPcapOutput({ dir, template: "{call_id}" });
+    const pipeline = new Pipeline({ protocols: ["sip", "rtp", "rtcp", "call"], callSink: output });
+    const source = await openFileSource(CALLS);
+    for (let batch = await source.next(); batch !== null; batch = await source.next()) {
+      pipeline.process(batch);
+      source.release(batch);
+    }
+    await source.close();
+    pipeline.finish();
+    output.expire(Date.now() + 10_000);
+    await output.close();
+    const got = (await run("tshark", ["-r", `${dir}/${CALL_ID}.pcap`, "-T", "fields", "-e", "frame.time_epoch"]))
+      .trim().split("\n");
+    const want = await tsharkCallTimes();
+    assert.ok(want.length > 1000, `expected the call's RTP too, got ${want.length}`);
+    assert.deepEqual(got, want);
+  }));

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { CallCapture } from "./call_capture.ts";
 import { formatAddress } from "../decode/format.ts";
 import { createSctpCounters, createSctpDataChunk, forEachSctpData, SctpDataFlag } from "../decode/sctp.ts";
 import type { SctpCounters, SctpDataChunk } from "../decode/sctp.ts";
@@ -46,6 +47,8 @@ export interface DispatcherOptions {
 /** Routes decoded packets to parsers and trackers. One per pipeline (it holds per-flow state). */
 export class Dispatcher {
   readonly voip: VoipTracker | undefined;
+  /** Per-call packet capture, when a task asked for it (set by the pipeline). */
+  callCapture: CallCapture | undefined;
   readonly dns: DnsTransactions | undefined;
   readonly tcp: TcpReassembler | undefined;
   readonly apps: TcpApps | undefined;
@@ -108,7 +111,10 @@ export class Dispatcher {
 
   #udp(summary: PacketSummary, timeMs: number): void {
     if (summary.srcPort < 0 || summary.payloadOffset < 0 || summary.payloadBytes === 0) return;
-    if (this.voip !== undefined && this.voip.onUdp(summary, timeMs)) return;
+    if (this.voip !== undefined && this.voip.onUdp(summary, timeMs)) {
+      if (this.voip.lastCallId !== undefined) this.callCapture?.packet(this.voip.lastCallId);
+      return;
+    }
     const { data, payloadOffset, payloadBytes } = summary;
     if (this.#plan.sip && mayStartSip(data, payloadOffset, payloadBytes)) {
       const payload = data.subarray(payloadOffset, payloadOffset + payloadBytes);
@@ -177,6 +183,7 @@ export class Dispatcher {
     const transport = tuple.transport as "udp" | "tcp" | "sctp";
     this.#counters.sipMessages[transport]++;
     this.#emitter.sip(message, tuple, payload);
+    this.callCapture?.packet(message.callId);
     if (this.voip === undefined) return;
     if (message.kind === "request" && message.method === "INVITE") this.#emitter.rememberCallLink(message.callId);
     this.voip.onSip(message, payload, this.#timeMs, {

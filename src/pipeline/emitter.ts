@@ -126,9 +126,13 @@ export class RecordEmitter {
     this.#push(record);
   }
 
+  /** Told when a call ends (its record is made), whether or not call records are wanted. */
+  onCallEnded: ((callId: string, endMs: number) => void) | undefined;
+
   /** The `VoipTracker` sink: call, rtp_stream and rtcp records. */
   voip(record: VoipRecord): void {
     if (record.type === "call") {
+      this.onCallEnded?.(record.call.callId, record.call.endTimeMs);
       if (!this.wants("call")) return;
       const call = record.call;
       const tuple = this.#textTuple(call.transport, call.caller.ip, call.caller.port, call.callee.ip, call.callee.port);

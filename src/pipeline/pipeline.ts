@@ -22,6 +22,8 @@ import { FullDecoder, type FullDecoderOptions, innerLevel } from "../decode/full
 import { Malformed } from "../decode/summary.ts";
 import type { TcpStreamLimits } from "../decode/tcp_stream/limits.ts";
 import type { VoipTrackerOptions } from "../protocols/calls/mod.ts";
+import type { CallPacketSink } from "../output/call_pcap.ts";
+import { CallCapture } from "./call_capture.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { RecordEmitter } from "./emitter.ts";
 import { planProtocols, PROTOCOL_NAMES, type ProtocolName, type ProtocolPlan } from "./protocols.ts";
@@ -50,6 +52,8 @@ export interface PipelineOptions {
   dnsTimeoutMs?: number;
   dnsTransactionsMax?: number;
   httpTimeoutMs?: number;
+  /** Per-call packet capture: every SIP, RTP and RTCP packet of a call goes to its file. */
+  callSink?: CallPacketSink;
 }
 
 /** Capture batches in, records out. */
@@ -72,6 +76,11 @@ export class Pipeline {
     this.decoder = new FullDecoder(options.decoder);
     this.emitter = new RecordEmitter(this.plan, this.queue, options.task);
     this.dispatcher = new Dispatcher({ ...options, plan: this.plan, emitter: this.emitter, counters: this.counters });
+    if (options.callSink !== undefined) {
+      const capture = new CallCapture(options.callSink);
+      this.dispatcher.callCapture = capture;
+      this.emitter.onCallEnded = (callId, endMs) => capture.sink.callEnded(callId, endMs);
+    }
   }
 
   /** Latest capture time processed, in ms since the epoch (0 before the first packet). */
@@ -108,15 +117,19 @@ export class Pipeline {
       // A malformed transport header leaves no trustworthy payload; it is counted above (outer) or by the decoder.
       if (inner.malformed !== Malformed.NONE) continue;
       this.emitter.setPacket(packet, interfaceName);
+      this.dispatcher.callCapture?.setPacket(batch, i);
       this.dispatcher.dispatch(inner, timeMs);
     }
     this.emitter.clearPacket();
+    this.dispatcher.callCapture?.clear();
   }
 
   #expire(nowMs: number): void {
     this.#lastExpireMs = nowMs;
     this.emitter.clearPacket();
+    this.dispatcher.callCapture?.clear();
     this.dispatcher.expire(nowMs);
+    this.dispatcher.callCapture?.sink.expire(nowMs);
   }
 
   /**

@@ -131,6 +131,9 @@ export class VoipTracker {
   }
 
   /** Accounts for one UDP packet; false when neither endpoint is bound (not media of a known call). */
+  /** Call-ID of the call the last packet accepted by `onUdp` belongs to (undefined when unknown). */
+  lastCallId: string | undefined;
+
   onUdp(packet: UdpPacketView, timeMs: number): boolean {
     const { data, addressBytes } = packet;
     const dstKey = endpointKeyFromBytes(data, packet.dstAddressOffset, addressBytes, packet.dstPort);
@@ -141,6 +144,7 @@ export class VoipTracker {
     if (binding === undefined) return false;
     binding.lastUsedMs = timeMs;
     const call = binding.session.call;
+    this.lastCallId = call?.callId;
     if (call !== undefined && timeMs > call.lastActivityMs) call.lastActivityMs = timeMs;
     if (binding.kind === "rtcp") {
       this.#onRtcp(binding, packet, timeMs);
