@@ -417,9 +417,9 @@ Deno.test("the Grafana dashboard is valid JSON whose queries name only capture_a
   // The issue's panels: capture rate, kernel drops, records by type, output health, spool.
   for (
     const name of [
-      "capture_agent_packets_total",
-      "capture_agent_kernel_drops_total",
-      "capture_agent_records_total",
+      "capture_agent_capture_packets_total",
+      "capture_agent_capture_kernel_drops_total",
+      "capture_agent_pipeline_records_total",
       "capture_agent_output_failed_total",
       "capture_agent_output_spooled_total",
     ]
