@@ -34,7 +34,7 @@ test: build
 run: build
 	scripts/run_default.sh
 
-bench: bench-capture
+bench: bench-capture bench-decode
 
 bench-capture: build
 	bench/capture.sh
@@ -77,3 +77,8 @@ install:
 .PHONY: dist
 dist: lib
 	scripts/dist.sh
+
+# Decode, pipeline and SIP parse rates on this machine (no build needed: pure TypeScript); JSON under bench/results/.
+.PHONY: bench-decode
+bench-decode:
+	$(DENO) run -A --v8-flags=--expose-gc bench/decode.ts

@@ -29,7 +29,7 @@ export interface OtusIds {
 }
 
 type Fields = Record<string, unknown>;
-const IP_PROTOCOLS: Record<string, number> = { udp: 17, tcp: 6, sctp: 132 };
+const IP_PROTOCOLS: Record<string, number> = { udp: 17, tcp: 6, sctp: 132, ws: 6 };
 const RTCP_TYPES: Record<string, number> = {
   sr: 200,
   rr: 201,

@@ -2,7 +2,8 @@
  * `Dispatcher`: which parser gets which payload. Per decoded packet (its innermost level):
  * - UDP: media first (a payload to or from an endpoint bound by SDP is RTP or RTCP, whatever its first bytes), then
  *   SIP by detection on any port, then DNS on the DNS ports;
- * - TCP: stream reassembly, then per connection SIP / HTTP by detection or DNS by port (`tcp_apps.ts`);
+ * - TCP: stream reassembly, then per connection SIP / HTTP by detection, SIP over WebSocket by its handshake, or DNS
+ *   by port (`tcp_apps.ts`);
  * - SCTP: each whole DATA chunk is a datagram-like payload for SIP.
  * Packets that match nothing cost a few comparisons and allocate nothing.
  * @module
@@ -70,7 +71,9 @@ export class Dispatcher {
     this.#emitter = emitter;
     this.#counters = counters;
     this.#dnsPorts = new Set(options.dnsPorts ?? DNS_PORTS_DEFAULT);
-    this.voip = plan.voip ? new VoipTracker((record) => emitter.voip(record), options.voip) : undefined;
+    this.voip = plan.voip
+      ? new VoipTracker((record) => emitter.voip(record), { ...options.voip, packetRecords: plan.rtpPackets })
+      : undefined;
     this.dns = plan.dns
       ? new DnsTransactions({
         emit: (transaction) => emitter.dns(transaction),
@@ -180,7 +183,7 @@ export class Dispatcher {
       return;
     }
     const message = result.message;
-    const transport = tuple.transport as "udp" | "tcp" | "sctp";
+    const transport = tuple.transport as "udp" | "tcp" | "sctp" | "ws";
     this.#counters.sipMessages[transport]++;
     this.#emitter.sip(message, tuple, payload);
     this.callCapture?.packet(message.callId);

@@ -29,6 +29,7 @@ import {
   httpRecord,
   type PipelineRecord,
   rtcpRecord,
+  rtpPacketRecord,
   rtpStreamRecord,
   sipRecord,
 } from "./records.ts";
@@ -36,13 +37,21 @@ import {
 /** Link contexts of calls kept for their late records; the oldest is forgotten past this. */
 export const CALL_LINKS_MAX_DEFAULT = 65536;
 
-const IP_PROTOCOL_OF: Record<string, number> = { tcp: 6, udp: 17, sctp: 132 };
+const IP_PROTOCOL_OF: Record<string, number> = { tcp: 6, udp: 17, sctp: 132, ws: 6 };
 
 /** Builds records and hands them to the queue, counting them by type. */
 export class RecordEmitter {
   readonly flowIds: FlowIds = new FlowIds();
   /** Records queued, by type. */
-  readonly counts: Record<RecordType, number> = { sip: 0, call: 0, rtp_stream: 0, rtcp: 0, dns: 0, http: 0 };
+  readonly counts: Record<RecordType, number> = {
+    sip: 0,
+    call: 0,
+    rtp_stream: 0,
+    rtcp: 0,
+    dns: 0,
+    http: 0,
+    rtp_packet: 0,
+  };
   readonly #plan: ProtocolPlan;
   readonly #queue: RecordQueue;
   readonly #task: string | undefined;
@@ -129,9 +138,15 @@ export class RecordEmitter {
   /** Told when a call ends (its record is made), whether or not call records are wanted. */
   onCallEnded: ((callId: string, endMs: number) => void) | undefined;
 
-  /** The `VoipTracker` sink: call, rtp_stream and rtcp records. */
+  /** The `VoipTracker` sink: call, rtp_stream, rtcp and rtp_packet records. */
   voip(record: VoipRecord): void {
-    if (record.type === "call") {
+    if (record.type === "rtp_packet") {
+      if (!this.wants("rtp_packet")) return;
+      const packet = record.packet;
+      const tuple = this.#textTuple("udp", packet.srcIp, packet.srcPort, packet.dstIp, packet.dstPort);
+      const base = recordBase("rtp_packet", this.#time(packet.timeMs), tuple, this.currentLink(), this.#task);
+      this.#push(rtpPacketRecord(base, packet));
+    } else if (record.type === "call") {
       this.onCallEnded?.(record.call.callId, record.call.endTimeMs);
       if (!this.wants("call")) return;
       const call = record.call;

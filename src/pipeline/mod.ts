@@ -4,7 +4,7 @@
  * @module
  */
 export { Pipeline, type PipelineOptions } from "./pipeline.ts";
-export { parseProtocolList, planProtocols, PROTOCOL_NAMES, RECORD_TYPES } from "./protocols.ts";
+export { DEFAULT_PROTOCOL_NAMES, parseProtocolList, planProtocols, PROTOCOL_NAMES, RECORD_TYPES } from "./protocols.ts";
 export type { ProtocolName, ProtocolPlan, RecordType } from "./protocols.ts";
 export type { LinkContext, RecordBase, TunnelEndpoints } from "./record_base.ts";
 export { RECORD_SCHEMA_VERSION } from "./record_base.ts";

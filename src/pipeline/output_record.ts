@@ -1,7 +1,7 @@
 /**
  * Records → `OutputRecord`s (the `Output` contract of src/output/output.ts) with a key strategy:
  * - `flow`: the symmetric `flow_id`, so both directions of a flow land in one partition;
- * - `call_id`: the Call-ID of SIP, call, RTP stream and RTCP records (a call's records stay together), falling back
+ * - `call_id`: the Call-ID of SIP, call, RTP stream, RTP packet and RTCP records (a call's records stay together), falling back
  *   to `flow_id` for records that have none (DNS, HTTP, media not bound to a call);
  * - `none`: no key (round-robin partitioning).
  * @module
@@ -23,6 +23,7 @@ export function recordCallId(record: PipelineRecord): string | undefined {
   else if (record.type === "call") callId = record.call.call_id;
   else if (record.type === "rtp_stream") callId = record.rtp_stream.call_id;
   else if (record.type === "rtcp") callId = record.rtcp.call_id;
+  else if (record.type === "rtp_packet") callId = record.rtp_packet.call_id;
   return typeof callId === "string" && callId !== "" ? callId : undefined;
 }
 

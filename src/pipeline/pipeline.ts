@@ -26,7 +26,7 @@ import type { CallPacketSink } from "../output/call_pcap.ts";
 import { CallCapture } from "./call_capture.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { RecordEmitter } from "./emitter.ts";
-import { planProtocols, PROTOCOL_NAMES, type ProtocolName, type ProtocolPlan } from "./protocols.ts";
+import { DEFAULT_PROTOCOL_NAMES, planProtocols, type ProtocolName, type ProtocolPlan } from "./protocols.ts";
 import { RecordQueue } from "./record_queue.ts";
 import { createPipelineCounters, type PipelineCounters, type PipelineStats } from "./stats.ts";
 import { pipelineStats } from "./stats_snapshot.ts";
@@ -40,7 +40,7 @@ export interface PipelineOptions {
   task?: string;
   /** Interface names indexed by `PacketBatch.interfaceIndex` (the source's `interfaces`). */
   interfaces?: readonly string[];
-  /** Protocols to decode. @default every protocol */
+  /** Protocols to decode. @default `DEFAULT_PROTOCOL_NAMES` (every protocol but per-packet `rtp_packet` records) */
   protocols?: Iterable<ProtocolName>;
   /** Bound of the record queue. @default 65536 */
   recordsMax?: number;
@@ -70,7 +70,7 @@ export class Pipeline {
   #nowMs = 0;
 
   constructor(options: PipelineOptions = {}) {
-    this.plan = planProtocols(options.protocols ?? PROTOCOL_NAMES);
+    this.plan = planProtocols(options.protocols ?? DEFAULT_PROTOCOL_NAMES);
     this.queue = new RecordQueue(options.recordsMax);
     this.#interfaces = options.interfaces ?? [];
     this.decoder = new FullDecoder(options.decoder);

@@ -38,7 +38,7 @@ export interface LinkContext {
 /** The inner 5-tuple of a record. */
 export interface RecordTuple {
   ipVersion: number;
-  /** "udp", "tcp" or "sctp". */
+  /** "udp", "tcp", "sctp", or "ws" (SIP over WebSocket, TCP underneath). */
   transport: string;
   srcIp: string;
   srcPort: number;

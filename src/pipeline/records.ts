@@ -1,13 +1,13 @@
 /**
  * The typed records of the pipeline, one interface per `type`, and their builders. Every record is the common
  * fields (`record_base.ts`) plus one object named after its type: `sip`, `call`, `rtp_stream`, `rtcp`, `dns`,
- * `http`. Field names are snake_case; docs/records.md is the reference.
+ * `http`, `rtp_packet`. Field names are snake_case; docs/records.md is the reference.
  * @module
  */
 
 import type { SipAddress, SipMessage, SipReason, SipVia } from "../protocols/sip/mod.ts";
 import { isSdpContentType } from "../protocols/sip/mod.ts";
-import type { CallRecord, RtcpRecord, RtpStreamRecord } from "../protocols/calls/mod.ts";
+import type { CallRecord, RtcpRecord, RtpPacketRecord, RtpStreamRecord } from "../protocols/calls/mod.ts";
 import { dnsEvent, type DnsTransaction } from "../protocols/dns/mod.ts";
 import { httpEvent, type HttpTransaction } from "../protocols/http/mod.ts";
 import type { RecordBase } from "./record_base.ts";
@@ -83,6 +83,26 @@ export interface RtcpRecordOut extends RecordBase {
   rtcp: Record<string, unknown>;
 }
 
+/** The `rtp_packet` object: one RTP packet of a bound stream (only when the `rtp_packet` protocol is asked for). */
+export interface RtpPacketFields {
+  call_id: string;
+  ssrc: number;
+  seq: number;
+  timestamp: number;
+  payload_type: number;
+  marker: boolean;
+  payload_bytes: number;
+  codec: string;
+  clock_rate: number;
+  media: string;
+}
+
+/** One RTP packet. */
+export interface RtpPacketRecordOut extends RecordBase {
+  type: "rtp_packet";
+  rtp_packet: RtpPacketFields;
+}
+
 /** One DNS transaction (query and response, or one of them with `notes`). */
 export interface DnsRecordOut extends RecordBase {
   type: "dns";
@@ -101,6 +121,7 @@ export type PipelineRecord =
   | CallRecordOut
   | RtpStreamRecordOut
   | RtcpRecordOut
+  | RtpPacketRecordOut
   | DnsRecordOut
   | HttpRecordOut;
 
@@ -171,6 +192,26 @@ export function rtcpRecord(base: RecordBase, rtcp: RtcpRecord): RtcpRecordOut {
   const fields: Record<string, unknown> = { call_id: rtcp.callId, packets: snakeCaseKeys(rtcp.packets) };
   if (rtcp.tailError !== undefined) fields.tail_error = rtcp.tailError;
   return { ...base, type: "rtcp", rtcp: fields };
+}
+
+/** An `rtp_packet` record (fields written out: this runs per packet, snake-casing by reflection would not). */
+export function rtpPacketRecord(base: RecordBase, packet: RtpPacketRecord): RtpPacketRecordOut {
+  return {
+    ...base,
+    type: "rtp_packet",
+    rtp_packet: {
+      call_id: packet.callId,
+      ssrc: packet.ssrc,
+      seq: packet.seq,
+      timestamp: packet.timestamp,
+      payload_type: packet.payloadType,
+      marker: packet.marker,
+      payload_bytes: packet.payloadBytes,
+      codec: packet.codec,
+      clock_rate: packet.clockRate,
+      media: packet.media,
+    },
+  };
 }
 
 /** Moves the event's top-level extras (bytes, latency, notes) into its protocol object. */

@@ -23,15 +23,18 @@ export interface PipelineCounters {
   fragmentsPending: number;
   /** Packets without IP (ARP, LLDP, ...): decoded, nothing to dispatch. */
   notIp: number;
-  /** SIP messages parsed, by transport. */
-  sipMessages: { udp: number; tcp: number; sctp: number };
+  /** SIP messages parsed, by transport ("ws": SIP over WebSocket, RFC 7118). */
+  sipMessages: { udp: number; tcp: number; sctp: number; ws: number };
   sipInvalid: Record<SipInvalidReason, number>;
   /** SCTP DATA chunks that are pieces of a message (B/E not both set), handed to the joiner. */
   sctpFragmented: number;
   dnsMessages: number;
   dnsInvalid: Record<DnsInvalidReason, number>;
-  /** TCP connections by the application detected on them; `undetected` after the attempts ran out. */
-  tcpApps: { sip: number; http: number; dns: number; undetected: number };
+  /**
+   * TCP connections by the application detected on them (`ws`: a SIP WebSocket upgrade request); `undetected` after
+   * the attempts ran out.
+   */
+  tcpApps: { sip: number; http: number; dns: number; ws: number; undetected: number };
 }
 
 /** Zeroed counters. */
@@ -43,12 +46,12 @@ export function createPipelineCounters(): PipelineCounters {
     malformed: MALFORMED_NAMES.map(() => 0),
     fragmentsPending: 0,
     notIp: 0,
-    sipMessages: { udp: 0, tcp: 0, sctp: 0 },
+    sipMessages: { udp: 0, tcp: 0, sctp: 0, ws: 0 },
     sipInvalid: Object.fromEntries(SIP_INVALID_REASONS.map((r) => [r, 0])) as Record<SipInvalidReason, number>,
     sctpFragmented: 0,
     dnsMessages: 0,
     dnsInvalid: Object.fromEntries(DNS_INVALID_REASONS.map((r) => [r, 0])) as Record<DnsInvalidReason, number>,
-    tcpApps: { sip: 0, http: 0, dns: 0, undetected: 0 },
+    tcpApps: { sip: 0, http: 0, dns: 0, ws: 0, undetected: 0 },
   };
 }
 

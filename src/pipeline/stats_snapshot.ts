@@ -35,6 +35,7 @@ function parserInvalid(pipeline: Pipeline): Record<string, Record<string, number
     sip: nonZero(counters.sipInvalid),
     dns: nonZero(counters.dnsInvalid),
     http: nonZero(dispatcher.httpStats.invalid),
+    websocket: nonZero(dispatcher.apps?.wsStats.invalid ?? {}),
     sctp: numericMembers({
       truncated: dispatcher.sctpCounters.truncated,
       length_invalid: dispatcher.sctpCounters.lengthInvalid,
@@ -60,6 +61,7 @@ function protocols(pipeline: Pipeline): Record<string, Record<string, number>> {
     sip: numericMembers(counters.sipMessages, "messages_"),
     sctp: numericMembers({ pieces: counters.sctpFragmented, joined: dispatcher.sctpMessages.counters.joined }),
     tcp_apps: numericMembers(counters.tcpApps),
+    websocket: dispatcher.apps === undefined ? {} : numericMembers(dispatcher.apps.wsStats),
     dns: numericMembers({ messages: counters.dnsMessages, ...dispatcher.dns?.stats }),
     http: numericMembers(dispatcher.httpStats),
   };

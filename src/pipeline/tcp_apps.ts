@@ -1,7 +1,9 @@
 /**
  * Applications over reassembled TCP: the `TcpStreamHandler` the pipeline gives `TcpReassembler`. The first bytes of
- * a connection decide what it carries — DNS by port, SIP and HTTP by detection on any port — and the connection
- * keeps that parser until it closes. A connection nothing recognises within a few deliveries is left alone (its
+ * a connection decide what it carries — DNS by port, SIP and HTTP by detection on any port, SIP over WebSocket
+ * (RFC 7118) by its upgrade handshake — and the connection keeps that parser until it closes. While SIP is wanted, a
+ * connection starting with GET is WebSocket until its request head says otherwise; then it becomes HTTP with every
+ * byte so far. A connection nothing recognises within a few deliveries is left alone (its
  * bytes still pass through reassembly but reach no parser and allocate nothing).
  * @module
  */
@@ -10,7 +12,8 @@ import { formatAddress } from "../decode/format.ts";
 import type { TcpConnection, TcpStreamHandler } from "../decode/tcp_stream/reassembler.ts";
 import type { DnsInvalidReason, DnsMessage, DnsTransactions } from "../protocols/dns/mod.ts";
 import { detectHttp, HttpConnection, type HttpStats } from "../protocols/http/mod.ts";
-import { detectSip, type SipInvalidReason } from "../protocols/sip/mod.ts";
+import { detectSip, SIP_BODY_BYTES_MAX, SIP_HEADER_BYTES_MAX, type SipInvalidReason } from "../protocols/sip/mod.ts";
+import { createWebSocketStats, WebSocketConnection, type WebSocketStats } from "../protocols/websocket/mod.ts";
 import { DnsStream } from "./dns_stream.ts";
 import type { RecordEmitter } from "./emitter.ts";
 import type { ProtocolPlan } from "./protocols.ts";
@@ -26,7 +29,16 @@ const enum AppKind {
   SIP,
   HTTP,
   DNS,
+  /** SIP over WebSocket (also while its handshake is being read). */
+  WEBSOCKET,
   NONE,
+}
+
+const GET = [0x47, 0x45, 0x54, 0x20];
+
+function startsWithGet(data: Uint8Array, offset: number, bytes: number): boolean {
+  return bytes >= 4 && data[offset] === GET[0] && data[offset + 1] === GET[1] && data[offset + 2] === GET[2] &&
+    data[offset + 3] === GET[3];
 }
 
 /** What `TcpApps` needs from the rest of the pipeline. */
@@ -51,16 +63,21 @@ class TcpApp {
   sip: [SipStream, SipStream] | undefined;
   http: HttpConnection | undefined;
   dns: [DnsStream, DnsStream] | undefined;
+  ws: WebSocketConnection | undefined;
 }
 
 /** Routes reassembled TCP bytes to SIP, HTTP and DNS. One per pipeline. */
 export class TcpApps implements TcpStreamHandler {
   /** Packet time of the segment being delivered; the pipeline sets it before each `TcpReassembler.process`. */
   nowMs = 0;
+  /** WebSocket counters of every connection. */
+  readonly wsStats: WebSocketStats = createWebSocketStats();
   readonly #context: TcpAppsContext;
   readonly #httpConnections = new Set<HttpConnection>();
   #sipTuple: RecordTuple | undefined;
   #dnsTuple: RecordTuple | undefined;
+  #wsTuples: [RecordTuple, RecordTuple] | undefined;
+  readonly #wsSink: { message(direction: number, payload: Uint8Array): void };
   readonly #sipSink: { message(payload: Uint8Array): void; invalid(reason: SipInvalidReason): void };
   readonly #dnsSink: { message(message: DnsMessage): void; invalid(reason: DnsInvalidReason): void };
 
@@ -71,6 +88,7 @@ export class TcpApps implements TcpStreamHandler {
       message: (payload) => context.onSipPayload(payload, this.#sipTuple!),
       invalid: (reason) => context.counters.sipInvalid[reason]++,
     };
+    this.#wsSink = { message: (direction, payload) => this.#onWsMessage(direction, payload) };
     this.#dnsSink = {
       message: (message) => this.#onDnsMessage(message),
       invalid: (reason) => context.counters.dnsInvalid[reason]++,
@@ -94,6 +112,9 @@ export class TcpApps implements TcpStreamHandler {
         this.#dnsTuple = app.tuples![direction];
         app.dns![direction].push(data, offset, bytes, this.#dnsSink);
         break;
+      case AppKind.WEBSOCKET:
+        this.#onWsData(connection, app, direction, data, offset, bytes);
+        break;
     }
   }
 
@@ -104,6 +125,7 @@ export class TcpApps implements TcpStreamHandler {
     if (app.kind === AppKind.SIP) app.sip![direction].gap();
     else if (app.kind === AppKind.HTTP) app.http!.gap(direction as 0 | 1, bytes, this.nowMs);
     else if (app.kind === AppKind.DNS) app.dns![direction].gap();
+    else if (app.kind === AppKind.WEBSOCKET) app.ws!.gap(direction);
   }
 
   /** The connection ended: HTTP finishes bodies read until close and reports requests left unanswered. */
@@ -138,6 +160,13 @@ export class TcpApps implements TcpStreamHandler {
         app.kind = AppKind.SIP;
         app.sip = [new SipStream(), new SipStream()];
         counters.tcpApps.sip++;
+      } else if (plan.sip && startsWithGet(data, offset, bytes)) {
+        app.kind = AppKind.WEBSOCKET;
+        app.ws = new WebSocketConnection({
+          protocol: "sip",
+          stats: this.wsStats,
+          messageBytesMax: SIP_HEADER_BYTES_MAX + SIP_BODY_BYTES_MAX,
+        });
       } else if (plan.http && detectHttp(view) !== undefined) {
         app.kind = AppKind.HTTP;
         counters.tcpApps.http++;
@@ -151,7 +180,54 @@ export class TcpApps implements TcpStreamHandler {
       return;
     }
     app.tuples = connectionTuples(connection);
+    if (app.kind === AppKind.WEBSOCKET) { for (const tuple of app.tuples) tuple.transport = "ws"; }
     if (app.kind === AppKind.HTTP) this.#startHttp(app);
+  }
+
+  #onWsData(
+    connection: TcpConnection,
+    app: TcpApp,
+    direction: number,
+    data: Uint8Array,
+    offset: number,
+    bytes: number,
+  ): void {
+    const ws = app.ws!;
+    const before = ws.state;
+    this.#wsTuples = app.tuples;
+    ws.push(direction, data, offset, bytes, this.#wsSink);
+    if (ws.state === before) return;
+    if (ws.state === "response") this.#context.counters.tcpApps.ws++;
+    else if (ws.state === "not_websocket") this.#wsToHttp(connection, app, direction, data, offset, bytes);
+  }
+
+  /** A GET that was no SIP WebSocket upgrade: HTTP (when wanted) gets every byte the connection sent so far. */
+  #wsToHttp(
+    connection: TcpConnection,
+    app: TcpApp,
+    direction: number,
+    data: Uint8Array,
+    offset: number,
+    bytes: number,
+  ): void {
+    const earlier = app.ws!.earlierBytes();
+    app.ws = undefined;
+    if (!this.#context.plan.http) {
+      app.kind = AppKind.NONE;
+      this.#context.counters.tcpApps.undetected++;
+      return;
+    }
+    app.kind = AppKind.HTTP;
+    this.#context.counters.tcpApps.http++;
+    app.tuples = connectionTuples(connection);
+    this.#startHttp(app);
+    if (earlier.length > 0) app.http!.feed(direction as 0 | 1, earlier, this.nowMs);
+    app.http!.feed(direction as 0 | 1, data.subarray(offset, offset + bytes), this.nowMs);
+  }
+
+  /** One SIP message over WebSocket: the connection's tuples with transport "ws". */
+  #onWsMessage(direction: number, payload: Uint8Array): void {
+    this.#context.onSipPayload(payload, this.#wsTuples![direction]);
   }
 
   #startHttp(app: TcpApp): void {

@@ -23,7 +23,7 @@ import { type HepMessage, HepProtocolType } from "./encoder.ts";
 export type HepSkipReason = "no_address" | "no_payload" | "not_a_record";
 
 const encoder = new TextEncoder();
-const IP_PROTOCOLS: Record<string, number> = { udp: 17, tcp: 6, sctp: 132 };
+const IP_PROTOCOLS: Record<string, number> = { udp: 17, tcp: 6, sctp: 132, ws: 6 };
 const PROTOCOL_TYPES: Record<string, number> = {
   sip: HepProtocolType.SIP,
   rtcp: HepProtocolType.RTCP,

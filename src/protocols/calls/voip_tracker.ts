@@ -1,7 +1,8 @@
 /**
  * Calls and their media together: SIP messages drive the `CallTracker` and bind SDP endpoints; UDP packets to or from
  * a bound endpoint are RTP (per-SSRC statistics) or RTCP (parsed, attached to the streams, emitted). Records go to one
- * sink: `call` when a call ends, `rtp_stream` every `intervalMs` and at stream end, `rtcp` per RTCP packet.
+ * sink: `call` when a call ends, `rtp_stream` every `intervalMs` and at stream end, `rtcp` per RTCP packet, and
+ * `rtp_packet` per RTP packet when `packetRecords` asks for them.
  *
  * Per RTP packet: two Map lookups by numeric key (IPv4), a header read into a reused object and a short scan of the
  * call's streams — no allocation.
@@ -23,6 +24,7 @@ import {
   type StreamEntry,
   streamRecord,
 } from "./media_session.ts";
+import { type RtpPacketRecord, rtpPacketRecord } from "./rtp_packet.ts";
 import type { CallRecord, SipTuple } from "./types.ts";
 
 /** The fields of a decoded UDP packet the tracker reads (`PacketSummary` has them). */
@@ -53,7 +55,8 @@ export interface RtcpRecord {
 export type VoipRecord =
   | { type: "call"; call: CallRecord }
   | { type: "rtp_stream"; stream: RtpStreamRecord }
-  | { type: "rtcp"; rtcp: RtcpRecord };
+  | { type: "rtcp"; rtcp: RtcpRecord }
+  | { type: "rtp_packet"; packet: RtpPacketRecord };
 
 /** Options of a `VoipTracker`. */
 export interface VoipTrackerOptions extends CallTrackerOptions, MediaBindingsOptions {
@@ -63,6 +66,8 @@ export interface VoipTrackerOptions extends CallTrackerOptions, MediaBindingsOpt
   streamIdleMs?: number;
   /** Streams in flight; packets of new streams beyond it are counted and skipped. @default 20000 */
   streamsMax?: number;
+  /** Emit one `rtp_packet` record per RTP packet of a bound stream. @default false */
+  packetRecords?: boolean;
 }
 
 /** Counters of a `VoipTracker` (besides `calls.stats` and `bindings.stats`). */
@@ -95,6 +100,7 @@ export class VoipTracker {
   readonly #intervalMs: number;
   readonly #streamIdleMs: number;
   readonly #streamsMax: number;
+  readonly #packetRecords: boolean;
 
   /** Creates a tracker sending its records to `sink`. */
   constructor(sink: (record: VoipRecord) => void, options: VoipTrackerOptions = {}) {
@@ -104,6 +110,7 @@ export class VoipTracker {
     this.#intervalMs = options.intervalMs ?? 60_000;
     this.#streamIdleMs = options.streamIdleMs ?? 60_000;
     this.#streamsMax = options.streamsMax ?? 20_000;
+    this.#packetRecords = options.packetRecords ?? false;
   }
 
   /** Accounts for one SIP message; `payload` is the bytes it was parsed from (for its SDP body). */
@@ -164,6 +171,7 @@ export class VoipTracker {
     if (stream === undefined) return true;
     this.stats.rtpPackets++;
     stream.stats.update(this.#header, timeMs, packet.payloadBytes);
+    if (this.#packetRecords) this.#sink({ type: "rtp_packet", packet: rtpPacketRecord(stream, this.#header, timeMs) });
     return true;
   }
 
