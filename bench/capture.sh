@@ -23,7 +23,7 @@ TMP=$(mktemp -d /tmp/capbench.XXXXXX)
 cleanup() {
   ip netns del "$NS_A" 2>/dev/null || true
   ip netns del "$NS_B" 2>/dev/null || true
-  rm -rf "$TMP"
+  if [[ -n ${BENCH_KEEP:-} ]]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 
@@ -82,7 +82,8 @@ run_one() { # $1 reader $2 rate → one JSON object
   sleep 0.5
   after=$(cpu_ns "$pid")
   kill -INT "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  # The reader was started inside $(...), so it is not this shell's child: poll until it has exited and flushed.
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   sent=$n
   read -r captured drops < <(count_from_output "$reader")
   python3 - "$reader" "$rate" "$sent" "$captured" "$drops" "$((after - before))" "$((end - start))" <<'PY'

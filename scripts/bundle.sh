@@ -12,8 +12,10 @@ out=$ROOT/build
 mkdir -p "$out/lib"
 "$DENO" bundle --quiet --platform deno -o "$out/agent.js" src/main.ts
 scripts/bundle_fixup.sh "$out/agent.js" "$out"
-cp -f "$(readlink -f "$DENO")" "$out/deno"
-if [[ -f zig-out/lib/$arch/libcapture.so ]]; then cp -f "zig-out/lib/$arch/libcapture.so" "$out/lib/libcapture.so"; fi
+# Copy then rename: a running agent keeps its mapping of the old file instead of seeing it rewritten under it.
+install_atomic() { cp -f "$1" "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"; }
+install_atomic "$(readlink -f "$DENO")" "$out/deno"
+if [[ -f zig-out/lib/$arch/libcapture.so ]]; then install_atomic "zig-out/lib/$arch/libcapture.so" "$out/lib/libcapture.so"; fi
 cat >"$out/capture-agent" <<'LAUNCHER'
 #!/bin/sh
 # capture-agent launcher: the pinned deno runs the bundled agent; the library sits in lib/.

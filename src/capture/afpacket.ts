@@ -40,6 +40,15 @@ export interface AfPacketOptions {
   promiscuous?: boolean;
 }
 
+/** Kernel counters of one interface (PACKET_STATISTICS of its sockets, summed). */
+export interface KernelCounters {
+  kernelPackets: number;
+  kernelDrops: number;
+  kernelFreezes: number;
+}
+
+const ZERO_KERNEL_COUNTERS: KernelCounters = { kernelPackets: 0, kernelDrops: 0, kernelFreezes: 0 };
+
 interface Slot {
   ring: Ring;
   interfaceIndex: number;
@@ -74,6 +83,8 @@ export class AfPacketSource implements PacketSource {
   #leases = new Map<PacketBatch, Lease>();
   #packetsMax: number;
   #stats: SourceStats = emptySourceStats();
+  /** Kernel counters per interface index (sum of that interface's fanout sockets). */
+  #kernelByInterface: KernelCounters[];
   #statsAtMs = 0;
   #yieldAtMs = 0;
   #stopping = false;
@@ -86,6 +97,7 @@ export class AfPacketSource implements PacketSource {
     this.interfaces = interfaces;
     this.name = interfaces.join(",");
     this.#slots = slots;
+    this.#kernelByInterface = interfaces.map(() => ({ kernelPackets: 0, kernelDrops: 0, kernelFreezes: 0 }));
     const blockBytes = Math.max(...slots.map((slot) => slot.ring.info.blockBytes));
     // A packet takes at least a tpacket3_hdr + sockaddr_ll (> 64 bytes), so this bounds num_pkts.
     this.#packetsMax = Math.ceil(blockBytes / 64);
@@ -171,6 +183,12 @@ export class AfPacketSource implements PacketSource {
   stats(): SourceStats {
     if (!this.#closed && !this.#closing) this.#refreshStats(false);
     return { ...this.#stats };
+  }
+
+  /** Kernel counters per interface (indexed like `interfaces`), refreshed like `stats()`. */
+  kernelStatsByInterface(): KernelCounters[] {
+    if (!this.#closed && !this.#closing) this.#refreshStats(false);
+    return this.#kernelByInterface.map((counters) => ({ ...counters }));
   }
 
   /** Stops waiting for new blocks: `next()` hands out the blocks already retired, then returns `null`. */
@@ -280,12 +298,21 @@ export class AfPacketSource implements PacketSource {
     if (!force && nowMs - this.#statsAtMs < STATS_INTERVAL_MS) return;
     this.#statsAtMs = nowMs;
     let packets = 0, drops = 0, freezes = 0;
+    // Rings count cumulatively: each refresh recomputes the per-interface sums; once any ring is closed they keep
+    // their last values.
+    const complete = this.#slots.every((slot) => slot.ring.isOpen);
+    if (complete) { for (const counters of this.#kernelByInterface) Object.assign(counters, ZERO_KERNEL_COUNTERS); }
     for (const slot of this.#slots) {
       if (!slot.ring.isOpen) continue;
       const ringStats = slot.ring.stats();
       packets += ringStats.packets;
       drops += ringStats.drops;
       freezes += ringStats.freezes;
+      if (!complete) continue;
+      const counters = this.#kernelByInterface[slot.interfaceIndex]!;
+      counters.kernelPackets += ringStats.packets;
+      counters.kernelDrops += ringStats.drops;
+      counters.kernelFreezes += ringStats.freezes;
     }
     this.#stats.kernelPackets = packets;
     this.#stats.kernelDrops = drops;

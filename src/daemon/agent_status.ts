@@ -11,7 +11,9 @@ import {
   type StatusResponse,
   StatusResponseSchema,
 } from "../control/gen/capture_agent/v1/agent_pb.ts";
+import { outputCounters } from "../metrics/output_counters.ts";
 import type { TaskEntry } from "../tasks/manager.ts";
+import { allStageErrors } from "../tasks/stage.ts";
 import { VERSION } from "../version.ts";
 
 /** What status and stats read from the daemon. */
@@ -55,13 +57,13 @@ export function agentStats(facts: AgentFacts): StatsResponse {
     for (const value of run.counters.packets) sum.packets += value;
     for (const value of run.counters.bytes) sum.bytes += value;
     for (const value of Object.values(run.counters.records)) sum.records += value;
-    for (const value of Object.values(run.stageCounters().decodeErrors)) sum.decodeErrors += value;
+    for (const value of Object.values(allStageErrors(run.stageCounters()))) sum.decodeErrors += value;
     sum.kernelDrops += run.source.stats().kernelDrops;
     for (const output of run.outputs) {
       const stats = output.output.stats();
       sum.sent += stats.sentRecords;
       sum.failed += stats.droppedRecords;
-      sum.spooled += output.spooled;
+      sum.spooled += outputCounters(output).spooled;
     }
   }
   const memory = Deno.memoryUsage();

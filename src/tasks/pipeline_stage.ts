@@ -1,10 +1,11 @@
 /**
  * The record pipeline (src/pipeline/) as a task runtime's `RecordStage`: batches in, `OutputRecord`s out with the
- * task's key strategy, counters flattened for metrics (`decode_errors` by reason, parser rejections as
- * `<protocol>_<reason>`, records the pipeline's own queue dropped as `record_queue_full`).
+ * task's key strategy, counters for metrics and the API (decode errors by reason, parser rejections by protocol
+ * and reason, the pipeline's record queue, table sizes).
  * @module
  */
 import type { PacketBatch } from "../capture/batch.ts";
+import type { CallPacketSink } from "../output/call_pcap.ts";
 import { KEY_STRATEGIES, type KeyStrategy, Pipeline, type ProtocolName, toOutputRecord } from "../pipeline/mod.ts";
 import type { RecordSink, RecordStage, StageCounters } from "./stage.ts";
 
@@ -16,6 +17,8 @@ export interface PipelineStageOptions {
   protocols: readonly string[];
   /** How records are keyed (`record_options.key`). @default "flow" */
   keyStrategy?: KeyStrategy;
+  /** Per-call packet capture (a `pcap:DIR` output with `per_call: true`). */
+  callSink?: CallPacketSink;
 }
 
 /** Reads `record_options.key` of a task; throws `RangeError` for an unknown strategy. */
@@ -38,6 +41,7 @@ export class PipelineStage implements RecordStage {
       task: options.task,
       interfaces: options.interfaces,
       protocols: options.protocols.length === 0 ? undefined : options.protocols as ProtocolName[],
+      callSink: options.callSink,
     });
     this.#keyStrategy = options.keyStrategy ?? "flow";
   }
@@ -64,15 +68,13 @@ export class PipelineStage implements RecordStage {
   counters(): StageCounters {
     const stats = this.pipeline.stats();
     const decodeErrors: Record<string, number> = { ...stats.decodeErrors };
-    for (const [protocol, reasons] of Object.entries(stats.parserInvalid)) {
-      for (const [reason, count] of Object.entries(reasons)) decodeErrors[`${protocol}_${reason}`] = count;
-    }
-    if (stats.queueDrops > 0) decodeErrors.record_queue_full = stats.queueDrops;
+    const parserInvalid: Record<string, Record<string, number>> = {};
+    for (const [protocol, reasons] of Object.entries(stats.parserInvalid)) parserInvalid[protocol] = { ...reasons };
     const tables: Record<string, number> = {};
     if (stats.tcp.connections !== undefined) tables.tcp_connections = stats.tcp.connections;
     for (const [name, value] of Object.entries(stats.protocols.calls ?? {})) {
       if (/active|open|tracked/.test(name)) tables[`calls_${name}`] = value;
     }
-    return { decodeErrors, tables };
+    return { decodeErrors, parserInvalid, recordQueue: { depth: stats.queueDepth, drops: stats.queueDrops }, tables };
   }
 }

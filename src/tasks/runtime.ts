@@ -8,8 +8,11 @@
  * within a bound → everything closes.
  * @module
  */
+import type { KernelCounters } from "../capture/afpacket.ts";
 import type { PacketBatch, PacketSource } from "../capture/batch.ts";
 import type { Output, OutputRecord } from "../output/output.ts";
+import type { PacketOutput } from "../output/pcap_output.ts";
+import type { OutputFeed } from "./outputs.ts";
 import type { RecordStage, StageCounters } from "./stage.ts";
 import type { TailHub } from "./tail.ts";
 
@@ -34,6 +37,8 @@ export type RunEnd =
 export interface RunOutput {
   url: string;
   output: Output;
+  /** Records (the default), the task's packets, or neither (per-call pcap, fed by the stage). */
+  feed?: OutputFeed;
   spooled: number;
   dropped: number;
 }
@@ -71,6 +76,8 @@ export class TaskRun {
   readonly done: Promise<RunEnd>;
   #parts: RunParts;
   #pending: OutputRecord[] = [];
+  readonly #recordOutputs: RunOutput[];
+  readonly #packetOutputs: PacketOutput[];
   #end: RunEnd | null = null;
   #windowStartMs = 0;
   #windowPackets = 0;
@@ -79,6 +86,9 @@ export class TaskRun {
 
   constructor(parts: RunParts) {
     this.#parts = parts;
+    this.#recordOutputs = parts.outputs.filter((entry) => (entry.feed ?? "records") === "records");
+    this.#packetOutputs = parts.outputs.filter((entry) => entry.feed === "packets")
+      .map((entry) => entry.output as PacketOutput);
     const interfaces = [...parts.source.interfaces];
     this.counters = {
       interfaces,
@@ -107,6 +117,22 @@ export class TaskRun {
     return this.#parts.outputs;
   }
 
+  /**
+   * Kernel drops and freezes per interface (indexed like `counters.interfaces`). A source that only reports
+   * totals has them on its first interface.
+   */
+  kernelCounters(): { kernelDrops: number; kernelFreezes: number }[] {
+    const source = this.#parts.source as PacketSource & { kernelStatsByInterface?(): KernelCounters[] };
+    if (source.kernelStatsByInterface !== undefined) return source.kernelStatsByInterface();
+    const { kernelDrops, kernelFreezes } = source.stats();
+    return this.counters.interfaces.map((_, index) =>
+      index === 0 ? { kernelDrops, kernelFreezes } : {
+        kernelDrops: 0,
+        kernelFreezes: 0,
+      }
+    );
+  }
+
   stageCounters(): StageCounters {
     return this.#parts.stage.counters();
   }
@@ -114,7 +140,7 @@ export class TaskRun {
   /** Records waiting in outputs (accepted, not yet sent or dropped). */
   queueDepth(): number {
     let depth = 0;
-    for (const { output } of this.#parts.outputs) {
+    for (const { output } of this.#recordOutputs) {
       const stats = output.stats();
       depth += Math.max(0, stats.writtenRecords - stats.sentRecords - stats.droppedRecords);
     }
@@ -170,6 +196,14 @@ export class TaskRun {
     if (limits.bytes > 0 && this.counters.bytes.reduce((sum, value) => sum + value, 0) >= limits.bytes) {
       this.#finish({ kind: "completed", reason: `byte limit ${limits.bytes} reached` });
     }
+    for (const output of this.#packetOutputs) {
+      try {
+        output.writePackets(batch);
+      } catch (error) {
+        this.counters.stageErrors++;
+        this.#parts.warn(`${output.name} failed on a batch: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     try {
       this.#parts.stage.process(batch, this.#emit);
     } catch (error) {
@@ -199,7 +233,7 @@ export class TaskRun {
     if (this.#pending.length === 0) return;
     const records = this.#pending;
     this.#pending = [];
-    for (const entry of this.#parts.outputs) {
+    for (const entry of this.#recordOutputs) {
       const result = entry.output.write(records);
       entry.spooled += result.spooled;
       entry.dropped += result.dropped;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { fakeParts, FakeSipSource } from "./_test_parts.ts";
+import type { PacketBatch } from "../capture/batch.ts";
+import { fakeParts, FakeSipSource, MemoryOutput } from "./_test_parts.ts";
 import { TaskRun } from "./runtime.ts";
 
 const sipRecords = (parts: ReturnType<typeof fakeParts>) => parts.memory.records.filter((r) => r.type === "sip");
@@ -65,4 +66,22 @@ Deno.test("TaskRun counts a stage that throws and keeps capturing", async () => 
   assert.equal(run.counters.stageErrors, 2);
   assert.equal(run.counters.packets[0], 8);
   assert.match(parts.warnings[0]!, /bug/);
+});
+
+Deno.test("TaskRun hands packet batches to packet outputs and records only to record outputs", async () => {
+  const parts = fakeParts(new FakeSipSource(3, 4));
+  const packetCounts: number[] = [];
+  const packetOutput = new MemoryOutput();
+  Object.assign(packetOutput, { writePackets: (batch: PacketBatch) => packetCounts.push(batch.count) });
+  const callOutput = new MemoryOutput();
+  parts.outputs.push(
+    { url: "pcap:x", output: packetOutput, feed: "packets", spooled: 0, dropped: 0 },
+    { url: "pcap:y", output: callOutput, feed: "calls", spooled: 0, dropped: 0 },
+  );
+  await new TaskRun(parts).done;
+  assert.deepEqual(packetCounts, [4, 4, 4]);
+  assert.equal(packetOutput.records.length, 0);
+  assert.equal(callOutput.records.length, 0);
+  assert.equal(sipRecords(parts).length, 12);
+  assert.ok(packetOutput.closed && callOutput.closed);
 });

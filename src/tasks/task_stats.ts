@@ -5,7 +5,9 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import type { TaskStatsSchema } from "../control/gen/capture_agent/v1/task_pb.ts";
+import { outputCounters } from "../metrics/output_counters.ts";
 import type { TaskRun } from "./runtime.ts";
+import { allStageErrors } from "./stage.ts";
 
 /** The parts of a task entry the statistics read. */
 export interface StatsSource {
@@ -24,15 +26,13 @@ export function taskStats(entry: StatsSource): MessageInitShape<typeof TaskStats
   const run = entry.run;
   if (run === null) return { name: entry.spec.name };
   const { counters } = run;
-  const source = run.source.stats();
-  const single = counters.interfaces.length === 1;
+  const kernel = run.kernelCounters();
   const interfaces = counters.interfaces.map((name, index) => ({
     name,
     packets: BigInt(counters.packets[index]!),
     bytes: BigInt(counters.bytes[index]!),
-    // The source reports kernel counters for all its sockets together.
-    kernelDrops: single || index === 0 ? BigInt(source.kernelDrops) : 0n,
-    kernelFreezes: single || index === 0 ? BigInt(source.kernelFreezes) : 0n,
+    kernelDrops: BigInt(kernel[index]?.kernelDrops ?? 0),
+    kernelFreezes: BigInt(kernel[index]?.kernelFreezes ?? 0),
   }));
   const stage = run.stageCounters();
   const outputs = run.outputs.map((entryOutput) => {
@@ -41,7 +41,7 @@ export function taskStats(entry: StatsSource): MessageInitShape<typeof TaskStats
       url: entryOutput.url,
       sent: BigInt(stats.sentRecords),
       failed: BigInt(stats.droppedRecords),
-      spooled: BigInt(entryOutput.spooled),
+      spooled: BigInt(outputCounters(entryOutput).spooled),
       bytes: BigInt(stats.sentBytes),
       queueDepth: Math.max(0, stats.writtenRecords - stats.sentRecords - stats.droppedRecords),
     };
@@ -50,7 +50,7 @@ export function taskStats(entry: StatsSource): MessageInitShape<typeof TaskStats
   return {
     name: entry.spec.name,
     interfaces,
-    decodeErrors: bigints(stage.decodeErrors),
+    decodeErrors: bigints(allStageErrors(stage)),
     records: bigints(counters.records),
     outputs,
     queueDepth: run.queueDepth(),

@@ -10,6 +10,7 @@ import type { Config } from "../config/types.ts";
 import type { TaskSpec } from "../control/gen/capture_agent/v1/task_pb.ts";
 import { TaskControlError } from "../control/task_control.ts";
 import { CaptureError } from "../native/capture_error.ts";
+import type { CallPacketSink } from "../output/call_pcap.ts";
 import { hostname } from "node:os";
 import { openOutputs } from "./outputs.ts";
 import { keyStrategyOf, PipelineStage } from "./pipeline_stage.ts";
@@ -67,8 +68,9 @@ export async function openRunParts(
     throw new TaskControlError("invalid_argument", (error as Error).message);
   }
   const agentId = config.global.hostname || hostname();
-  const outputs: RunOutput[] = (await openOutputs(spec, { agentId, dataDir: config.daemon.data_dir }))
+  const outputs: RunOutput[] = (await openOutputs(spec, { agentId, dataDir: config.daemon.data_dir, interfaces }))
     .map((opened) => ({ ...opened, spooled: 0, dropped: 0 }));
+  const callSink = outputs.find((entry) => entry.feed === "calls")?.output as CallPacketSink | undefined;
   try {
     const { afpacket } = config.capture;
     let source: AfPacketSource;
@@ -91,7 +93,7 @@ export async function openRunParts(
     const limits = spec.limits;
     return {
       source,
-      stage: new PipelineStage({ task: spec.name, interfaces, protocols: spec.protocols, keyStrategy }),
+      stage: new PipelineStage({ task: spec.name, interfaces, protocols: spec.protocols, keyStrategy, callSink }),
       outputs,
       tail,
       limits: {
