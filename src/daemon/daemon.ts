@@ -21,6 +21,8 @@ import { type MetricsServer, startMetricsServer } from "../metrics/server.ts";
 import { TaskManager } from "../tasks/manager.ts";
 import { TaskStore } from "../tasks/store.ts";
 import { type AgentFacts, agentStats, agentStatus } from "./agent_status.ts";
+import type { CommandChannel } from "./command_channel/channel.ts";
+import { createCommandChannel } from "./command_channel/start.ts";
 import { Logger } from "./logger.ts";
 import { checkPidFile, removePidFile, writePidFile } from "./pid_file.ts";
 import { planReload } from "./reload.ts";
@@ -38,6 +40,7 @@ interface Running {
   manager: TaskManager;
   control: ControlServer | null;
   metrics: MetricsServer | null;
+  commands: CommandChannel | null;
   facts: { startedAtMs: number; ready: boolean; hostname: string };
   stop: (drainTimeoutMs: number) => void;
   stopped: Promise<number>;
@@ -54,7 +57,9 @@ export async function runDaemon(options: { configPath?: string }): Promise<numbe
     return EXIT_CONFIG;
   }
   const config = loaded.config;
-  const { logger, problems } = Logger.fromConfig(config.global.log_level, config.log.appenders);
+  const { logger, problems } = Logger.fromConfig(config.global.log_level, config.log.appenders, {
+    hostname: config.global.hostname || hostname(),
+  });
   for (const problem of problems) logger.warn(problem);
   const daemon = config.daemon;
   try {
@@ -88,10 +93,16 @@ async function start(config: Config, configPath: string, logger: Logger): Promis
     manager,
     control: null,
     metrics: null,
+    commands: null,
     facts: { startedAtMs: Date.now(), ready: false, hostname: config.global.hostname || hostname() },
     stop: (drainTimeoutMs) => stopRequested(drainTimeoutMs),
     stopped: stopAsked.then((drainTimeoutMs) => shutdown(running, drainTimeoutMs)),
   };
+  // Before anything is opened: an unreadable HMAC secret file fails the start with nothing left behind.
+  running.commands = await createCommandChannel(config, running.facts.hostname, {
+    tasks: manager,
+    agent: agentControl(running),
+  }, logger);
   running.control = await startControlServer(await controlServerOptions(config, agentControl(running), manager));
   try {
     writePidFile(config.daemon.pid_file);
@@ -104,6 +115,7 @@ async function start(config: Config, configPath: string, logger: Logger): Promis
       running.metrics = startMetricsServer(config.daemon.metrics.listen, registry, () => running.facts.ready);
     }
     const restored = await manager.restore();
+    running.commands?.start();
     running.facts.ready = true;
     logger.info("daemon ready", {
       pid: Deno.pid,
@@ -158,6 +170,7 @@ async function shutdown(running: Running, drainTimeoutMs: number): Promise<numbe
   running.facts.ready = false;
   const boundMs = drainTimeoutMs > 0 ? drainTimeoutMs : config.daemon.shutdown_timeout;
   logger.info("shutting down", { drain_timeout_ms: boundMs });
+  await running.commands?.close(2000);
   const tasksStopped = running.manager.shutdown();
   // Tasks drain their outputs within the bound each; the extra second covers closing sockets and files.
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -169,7 +182,7 @@ async function shutdown(running: Running, drainTimeoutMs: number): Promise<numbe
   await running.metrics?.close();
   removePidFile(config.daemon.pid_file);
   logger.info("stopped");
-  logger.close();
+  await logger.flushAndClose(2000);
   return 0;
 }
 

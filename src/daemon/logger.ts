@@ -1,10 +1,12 @@
 /**
  * Structured logs: one line per event, as JSON or `time LEVEL message key=value` text, sent to every configured
- * appender (stderr, a size-rotated file). A failing appender counts the lost line and never throws into the caller.
- * Remote appenders (Kafka, Loki) are reported as unavailable at start and skipped.
+ * appender (stderr, a size-rotated file, Kafka, Loki). A failing appender counts the lost line and never throws into
+ * the caller; remote appenders only queue the line (appenders/batcher.ts), so a slow or dead sink never stalls logging.
  * @module
  */
 import type { Appender, FileAppender, LogFormat, LogLevel } from "../config/types.ts";
+import { KafkaSink } from "./appenders/kafka.ts";
+import { LokiSink } from "./appenders/loki.ts";
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -16,8 +18,12 @@ export interface Sink {
   format: LogFormat;
   /** "" follows the logger's level. */
   level: LogLevel | "";
-  write(line: string): void;
+  write(line: string, level: LogLevel): void;
   close(): void;
+  /** Lines the sink accepted and then lost (remote sinks: queue full, sink refused, exit). */
+  readonly dropped?: number;
+  /** Delivers what the sink still holds within `boundMs`, then closes it (remote sinks). */
+  flush?(boundMs: number): Promise<void>;
 }
 
 /** Formats one event. */
@@ -89,8 +95,7 @@ function stderrSink(format: LogFormat, level: LogLevel | ""): Sink {
 export class Logger {
   #level: LogLevel;
   #sinks: Sink[];
-  /** Lines an appender failed to take. */
-  lostLines = 0;
+  #failedWrites = 0;
 
   /** A logger with stderr only, for before the config is loaded. */
   constructor(level: LogLevel = "info", sinks?: Sink[]) {
@@ -98,8 +103,15 @@ export class Logger {
     this.#sinks = sinks ?? [stderrSink("text", "")];
   }
 
-  /** A logger for the configured appenders; returns what could not be set up (reported by the caller). */
-  static fromConfig(level: LogLevel, appenders: Appender[]): { logger: Logger; problems: string[] } {
+  /**
+   * A logger for the configured appenders; returns what could not be set up (reported by the caller). `hostname`
+   * keys Kafka lines and labels Loki streams.
+   */
+  static fromConfig(
+    level: LogLevel,
+    appenders: Appender[],
+    options: { hostname: string } = { hostname: Deno.hostname() },
+  ): { logger: Logger; problems: string[] } {
     const sinks: Sink[] = [];
     const problems: string[] = [];
     for (const appender of appenders) {
@@ -110,10 +122,18 @@ export class Logger {
         } catch (error) {
           problems.push(`log file "${appender.path}" cannot be opened: ${(error as Error).message}`);
         }
-      } else problems.push(`log appender type "${appender.type}" is not available in this build; skipped`);
+      } else if (appender.type === "kafka") sinks.push(new KafkaSink(appender, options.hostname));
+      else if (appender.type === "loki") sinks.push(new LokiSink(appender, options.hostname));
     }
     if (sinks.length === 0) sinks.push(stderrSink("text", ""));
     return { logger: new Logger(level, sinks), problems };
+  }
+
+  /** Lines lost: writes that threw plus lines remote appenders dropped. */
+  get lostLines(): number {
+    let lost = this.#failedWrites;
+    for (const sink of this.#sinks) lost += sink.dropped ?? 0;
+    return lost;
   }
 
   get level(): LogLevel {
@@ -130,9 +150,9 @@ export class Logger {
       const threshold = sink.level === "" ? this.#level : sink.level;
       if (LEVEL_RANK[level] < LEVEL_RANK[threshold]) continue;
       try {
-        sink.write(formatLine(sink.format, level, message, fields, time));
+        sink.write(formatLine(sink.format, level, message, fields, time), level);
       } catch {
-        this.lostLines++;
+        this.#failedWrites++;
       }
     }
   }
@@ -150,7 +170,13 @@ export class Logger {
     this.log("error", message, fields);
   }
 
-  /** Closes file appenders. */
+  /** Delivers what remote appenders still hold (all within `boundMs`), then closes every appender. */
+  async flushAndClose(boundMs: number): Promise<void> {
+    await Promise.all(this.#sinks.map((sink) => sink.flush?.(boundMs).catch(() => {})));
+    this.close();
+  }
+
+  /** Closes the appenders without waiting (remote appenders get a short bound of their own). */
   close(): void {
     for (const sink of this.#sinks) {
       try {
