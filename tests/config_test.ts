@@ -219,3 +219,11 @@ Deno.test("docs/config.md lists every key with its type, default and variable", 
       "`CAPTURE_AGENT_CAPTURE_AFPACKET_BLOCK_SIZE` | ring block size (multiple of 4KiB and of frame_size) |",
   )));
 });
+
+Deno.test("ring geometry outside the library's limits fails validation, not ring open", () => {
+  const lines = errorLines("capture:\n  afpacket:\n    block_size: 128MiB\n    num_blocks: 4096\n");
+  assert.equal(lines.length, 1, lines.join("\n"));
+  assert.match(lines[0], /capture\.afpacket\.num_blocks: block_size × num_blocks = \d+ bytes exceeds/);
+  const tooMany = errorLines("capture:\n  afpacket:\n    num_blocks: 5000\n");
+  assert.match(tooMany.join("\n"), /capture\.afpacket\.num_blocks/);
+});

@@ -3,6 +3,7 @@
  * file and environment are merged. Each problem points at the most specific key that was written down.
  * @module
  */
+import { Limits as RingLimits } from "../native/abi.ts";
 import type { ConfigIssue, ConfigSource } from "./errors.ts";
 import { isLoopbackHost, parseListen } from "./listen.ts";
 import type { Config } from "./types.ts";
@@ -40,6 +41,14 @@ function checkRing(config: Config, report: Report): void {
     report(
       "capture.afpacket.block_size",
       `${ring.block_size} must be a multiple of 4096 and of frame_size (${ring.frame_size})`,
+    );
+  }
+  if (ring.block_size * ring.num_blocks > RingLimits.ring_bytes_max) {
+    report(
+      "capture.afpacket.num_blocks",
+      `block_size × num_blocks = ${
+        ring.block_size * ring.num_blocks
+      } bytes exceeds the ${RingLimits.ring_bytes_max} byte ring limit`,
     );
   }
 }

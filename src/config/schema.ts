@@ -4,6 +4,9 @@
  * @module
  */
 
+// The library checks the same limits at ring open; taking them from its generated ABI keeps one source.
+import { Limits as RingLimits } from "../native/abi.ts";
+
 /** What a key may hold. */
 export type Field =
   | { kind: "string"; doc: string }
@@ -103,9 +106,13 @@ export const CONFIG_SCHEMA: Field = object({
     promiscuous: bool("put capture interfaces in promiscuous mode"),
     snaplen: size(64, 262_144, "bytes kept of each packet"),
     afpacket: object({
-      block_size: size(4096, 128 * 1024 ** 2, "ring block size (multiple of 4KiB and of frame_size)"),
-      num_blocks: int(2, 65_536, "blocks per ring"),
-      frame_size: size(64, 262_144, "frame slot size (multiple of 16)"),
+      block_size: size(
+        RingLimits.block_bytes_min,
+        RingLimits.block_bytes_max,
+        "ring block size (multiple of 4KiB and of frame_size)",
+      ),
+      num_blocks: int(RingLimits.block_count_min, RingLimits.block_count_max, "blocks per ring"),
+      frame_size: size(RingLimits.frame_bytes_min, 262_144, "frame slot size (multiple of 16)"),
       block_timeout: duration(1, 60_000, "time before a partly filled block is handed over"),
       fanout_type: oneOf(["hash", "lb", "cpu", "rollover", "random", "qm"], "PACKET_FANOUT mode across workers"),
     }),
