@@ -111,6 +111,7 @@ async function start(config: Config, configPath: string, logger: Logger): Promis
         tasks: () => manager.entries(),
         logLinesLost: () => logger.lostLines,
         startedAtMs: running.facts.startedAtMs,
+        commandStats: () => running.commands?.stats as Readonly<Record<string, number>> | undefined,
       });
       running.metrics = startMetricsServer(config.daemon.metrics.listen, registry, () => running.facts.ready);
     }

@@ -65,4 +65,15 @@ export function registerAgentMetrics(registry: Registry, source: MetricsSource):
     labelNames: [],
     read: (set) => set({}, source.logLinesLost()),
   });
+  pulled(registry, {
+    kind: "counter",
+    name: `${METRIC_PREFIX}command_messages_total`,
+    help: "Kafka command channel messages by outcome (received, executed, expired, rejected_signature, ...)",
+    labelNames: ["outcome"],
+    read: (set) => {
+      const stats = source.commandStats?.();
+      if (stats === undefined) return;
+      for (const [outcome, value] of Object.entries(stats)) set({ outcome }, value);
+    },
+  });
 }

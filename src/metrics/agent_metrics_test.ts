@@ -16,3 +16,15 @@ Deno.test("registerAgentMetrics() adds prefixed process metrics, build facts and
   assert.match(text, /^capture_agent_task_state\{task="sip",state="completed"\} 1$/m);
   assert.match(text, /^capture_agent_uptime_seconds [\d.e-]+$/m);
 });
+
+Deno.test("registerAgentMetrics() exports command channel counters by outcome when a channel runs", async () => {
+  const { source } = await finishedTaskSource();
+  const registry = new Registry();
+  registerAgentMetrics(registry, { ...source, commandStats: () => ({ received: 5, executed: 3, expired: 2 }) });
+  const text = await registry.metrics();
+  assert.match(text, /^capture_agent_command_messages_total\{outcome="received"\} 5$/m);
+  assert.match(text, /^capture_agent_command_messages_total\{outcome="expired"\} 2$/m);
+  const none = new Registry();
+  registerAgentMetrics(none, source);
+  assert.doesNotMatch(await none.metrics(), /^capture_agent_command_messages_total\{/m);
+});

@@ -12,6 +12,8 @@ export interface MetricsSource {
   /** Log lines an appender failed to take. */
   logLinesLost(): number;
   startedAtMs: number;
+  /** Counters of the Kafka command channel by outcome, when one runs. */
+  commandStats?(): Readonly<Record<string, number>> | undefined;
 }
 
 /** Label values of one series. */
