@@ -41,7 +41,11 @@ export function registerAnalyzeCommand(program: Command, setExitCode: (code: num
     .option("-r, --read <file>", "read packets from a pcap or pcapng file")
     .option("-i, --interface <name>", "capture live on this interface (repeatable)", collect, [])
     .option("-f, --filter <expression>", "capture filter in tcpdump syntax (kernel for -i, libpcap for -r)")
-    .option("--protocol <list>", "protocols: sip,call,rtp,rtcp,dns,http or all; add rtp_packet for one record per RTP packet", "all")
+    .option(
+      "--protocol <list>",
+      "protocols: sip,call,rtp,rtcp,dns,http or all; add rtp_packet for one record per RTP packet",
+      "all",
+    )
     .option("-w, --write <file>", "write records to this JSONL file instead of stdout")
     .option("--stats", "print a JSON line of counters on stderr at the end")
     .option("--task <name>", "task name put in every record")
