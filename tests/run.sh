@@ -57,5 +57,16 @@ echo "deno: $dp passed, $df failed"
 passed=$((passed + dp))
 failed=$((failed + df))
 
+# Style gates, one counted check each: formatting, lint, type check of every file (not only those tests import).
+for gate in "fmt --check" "lint" "check src/ tests/ bench/"; do
+  if deno $gate >"$OUT/gate.log" 2>&1; then
+    passed=$((passed + 1))
+  else
+    cat "$OUT/gate.log"
+    echo "deno $gate: FAILED"
+    failed=$((failed + 1))
+  fi
+done
+
 echo "$passed passed, $failed failed"
 ((failed == 0))
