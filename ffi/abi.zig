@@ -4,7 +4,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 
-pub const abi_version: u32 = 2;
+pub const abi_version: u32 = 3;
 
 /// Return value of every exported function: `>= 0` success, `< 0` one of these. Never renumber.
 pub const Status = enum(i32) {
@@ -124,6 +124,30 @@ pub const BpfCounterStats = extern struct {
     }
 };
 
+/// `PcapRecords.flags` bits.
+pub const pcap_records_flag_nanosecond: u32 = 1 << 0;
+/// Put an offloaded VLAN tag (`PacketBatch.flags` VLAN_VALID) back after the MAC addresses (Ethernet only).
+pub const pcap_records_flag_vlan_reinsert: u32 = 1 << 1;
+pub const pcap_records_flags_all: u32 = pcap_records_flag_nanosecond | pcap_records_flag_vlan_reinsert;
+
+/// In/out request of cap_pcap_records: packets `first ..< end` of a batch into `out_bytes` of output.
+pub const PcapRecords = extern struct {
+    flags: u32,
+    first: u32,
+    end: u32,
+    /// Length of the batch's `data`: packets outside it are counted in `bad_packets` and skipped.
+    data_bytes: u32,
+    out_bytes: u32,
+    /// Out: packets consumed (converted or skipped as bad), bytes written to `out`, bad packets.
+    packets_done: u32 = 0,
+    bytes_done: u32 = 0,
+    bad_packets: u32 = 0,
+
+    comptime {
+        assert(@sizeOf(PcapRecords) == 32);
+    }
+};
+
 /// Filled by cap_abi_layout so TypeScript can check the generated abi.ts against the loaded library.
 pub const AbiLayout = extern struct {
     abi_version: u32,
@@ -136,7 +160,8 @@ pub const AbiLayout = extern struct {
     tpacket3_hdr_bytes: u32,
     tpacket_block_desc_bytes: u32,
     sll_pkttype_offset: u32,
-    reserved: [6]u32,
+    pcap_records_bytes: u32,
+    reserved: [5]u32,
 
     comptime {
         assert(@sizeOf(AbiLayout) == 64);
@@ -153,5 +178,6 @@ test "ABI structs have the sizes docs/abi.md promises" {
     try std.testing.expectEqual(@as(usize, 32), @sizeOf(RingStats));
     try std.testing.expectEqual(@as(usize, 32), @sizeOf(BpfCounterStats));
     try std.testing.expectEqual(@as(usize, 64), @sizeOf(AbiLayout));
+    try std.testing.expectEqual(@as(usize, 32), @sizeOf(PcapRecords));
     try std.testing.expectEqual(@as(i32, -127), Status.unexpected.code());
 }

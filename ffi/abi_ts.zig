@@ -37,6 +37,11 @@ pub fn main() !void {
     try write_struct(w, "RingStats", abi.RingStats);
     try write_struct(w, "BpfCounterStats", abi.BpfCounterStats);
     try write_struct(w, "AbiLayout", abi.AbiLayout);
+    try write_struct(w, "PcapRecords", abi.PcapRecords);
+    try write_constants(w, "PcapRecordsFlag", "`PcapRecords.flags` bits.", .{
+        .{ "NANOSECOND", abi.pcap_records_flag_nanosecond },
+        .{ "VLAN_REINSERT", abi.pcap_records_flag_vlan_reinsert },
+    });
     try write_limits(w);
     try write_kernel(w);
     // Exactly one newline at the end, as `deno fmt` wants.

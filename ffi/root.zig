@@ -9,6 +9,7 @@ const filter_ = @import("filter.zig");
 const filter_batch = @import("filter_batch.zig");
 const version = @import("version.zig");
 const bpf = @import("bpf.zig");
+const pcap_records = @import("pcap_records.zig");
 const Ring = ring_.Ring;
 const Status = abi.Status;
 
@@ -102,6 +103,32 @@ fn cap_bpf_counter_close(counter: ?*bpf.BpfCounter) callconv(.c) i32 {
     return Status.ok.code();
 }
 
+fn cap_pcap_records(
+    data: ?[*]const u8,
+    offsets: ?[*]const u32,
+    captured_bytes: ?[*]const u32,
+    wire_bytes: ?[*]const u32,
+    timestamp_sec: ?[*]const f64,
+    timestamp_nsec: ?[*]const u32,
+    vlan_tci: ?[*]const u16,
+    vlan_tpid: ?[*]const u16,
+    flags: ?[*]const u8,
+    out: ?[*]u8,
+    request: *abi.PcapRecords,
+) callconv(.c) i32 {
+    return pcap_records.convert(.{
+        .data = data,
+        .offsets = offsets,
+        .captured_bytes = captured_bytes,
+        .wire_bytes = wire_bytes,
+        .timestamp_sec = timestamp_sec,
+        .timestamp_nsec = timestamp_nsec,
+        .vlan_tci = vlan_tci,
+        .vlan_tpid = vlan_tpid,
+        .flags = flags,
+    }, out, request);
+}
+
 fn cap_abi_version() callconv(.c) u32 {
     return abi.abi_version;
 }
@@ -127,7 +154,8 @@ pub fn layout() abi.AbiLayout {
         .tpacket3_hdr_bytes = @sizeOf(kernel.PacketHeader),
         .tpacket_block_desc_bytes = @sizeOf(kernel.BlockDesc),
         .sll_pkttype_offset = kernel.packet.sll_pkttype,
-        .reserved = .{0} ** 6,
+        .pcap_records_bytes = @sizeOf(abi.PcapRecords),
+        .reserved = .{0} ** 5,
     };
 }
 
@@ -147,6 +175,7 @@ comptime {
     @export(&cap_bpf_counter_open, .{ .name = "cap_bpf_counter_open" });
     @export(&cap_bpf_counter_read, .{ .name = "cap_bpf_counter_read" });
     @export(&cap_bpf_counter_close, .{ .name = "cap_bpf_counter_close" });
+    @export(&cap_pcap_records, .{ .name = "cap_pcap_records" });
     @export(&cap_abi_version, .{ .name = "cap_abi_version" });
     @export(&cap_abi_layout, .{ .name = "cap_abi_layout" });
     @export(&cap_version_string, .{ .name = "cap_version_string" });
@@ -162,6 +191,7 @@ test {
     _ = @import("abi.zig");
     _ = @import("ring_test.zig");
     _ = @import("bpf_test.zig");
+    _ = @import("pcap_records.zig");
 }
 
 test "cap_abi_layout() reports every ABI size" {

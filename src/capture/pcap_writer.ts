@@ -7,6 +7,7 @@
 
 import { LinkType, type PacketBatch, PacketFlag } from "./batch.ts";
 import { PcapMagic } from "./pcap_reader.ts";
+import { pcapRecords, pcapRecordsAvailable, PcapRecordsFlag } from "../native/pcap_records.ts";
 
 /** What every capture file writer offers (pcap, pcapng, rotating). */
 export interface CaptureWriter {
@@ -167,7 +168,41 @@ export class PcapWriter implements CaptureWriter {
 
   /** See `CaptureWriter.write`. */
   write(batch: PacketBatch): void {
-    for (let i = 0; i < batch.count; i++) this.writePacket(batch, i);
+    this.writeRange(batch, 0, batch.count);
+  }
+
+  /**
+   * Appends packets `first ..< end` of `batch`: the records are built by the capture library in one call per
+   * buffer's worth (no per-packet JavaScript), falling back to `writePacket` when the library cannot be loaded.
+   */
+  writeRange(batch: PacketBatch, first: number, end: number): void {
+    if (this.#closed || first >= end) return;
+    if (!this.#headerWritten) this.#writeHeader(this.#linkType === -1 ? batch.linkType : this.#linkType);
+    if (batch.linkType !== this.#linkType) {
+      this.packetsSkipped += end - first;
+      return;
+    }
+    if (!pcapRecordsAvailable()) {
+      for (let i = first; i < end; i++) this.writePacket(batch, i);
+      return;
+    }
+    const flags = (this.#nanosecond ? PcapRecordsFlag.NANOSECOND : 0) |
+      (batch.linkType === LinkType.EN10MB ? PcapRecordsFlag.VLAN_REINSERT : 0);
+    const out = this.#out;
+    let index = first;
+    while (index < end) {
+      const done = pcapRecords(batch, index, end, flags, out.bytes.subarray(out.used));
+      if (done.packets === 0) {
+        // The next record does not fit: make room; one larger than the whole buffer grows it on the JS path.
+        if (out.used > 0) out.flush();
+        else this.writePacket(batch, index++);
+        continue;
+      }
+      out.commit(done.bytes);
+      index += done.packets;
+      this.packetsWritten += done.packets - done.badPackets;
+      this.packetsSkipped += done.badPackets;
+    }
   }
 
   /** See `CaptureWriter.writePacket`. */

@@ -111,3 +111,26 @@ Deno.test("createPcapWriter() writes to /dev/null and names the path when it can
     /Cannot create capture file "\/nonexistent-dir\/x.pcap"/,
   );
 });
+
+Deno.test("PcapWriter.writeRange() writes the same bytes as writePacket() through a buffer smaller than the batch", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const frames = Array.from({ length: 40 }, (_, k) => FRAME.subarray(0, 14 + (k % 5)));
+    const batch = batchOf(frames);
+    for (let k = 0; k < batch.count; k += 3) {
+      batch.flags[k] = PacketFlag.VLAN_VALID;
+      batch.vlanTci[k] = k;
+    }
+    const slow = createPcapWriter(`${dir}/slow.pcap`);
+    for (let k = 5; k < 35; k++) slow.writePacket(batch, k);
+    slow.close();
+    const fast = createPcapWriter(`${dir}/fast.pcap`, { bufferBytes: 100 });
+    fast.writeRange(batch, 5, 35);
+    fast.close();
+    assert.equal(fast.packetsWritten, 30);
+    assert.equal(fast.bytesWritten, slow.bytesWritten);
+    assert.deepEqual(await Deno.readFile(`${dir}/fast.pcap`), await Deno.readFile(`${dir}/slow.pcap`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -7,7 +7,7 @@
  */
 
 import type { PacketBatch } from "./batch.ts";
-import { type CaptureWriter, createPcapWriter, type PcapWriterOptions } from "./pcap_writer.ts";
+import { type CaptureWriter, createPcapWriter, PcapWriter, type PcapWriterOptions } from "./pcap_writer.ts";
 import { createPcapngWriter, type PcapngWriterOptions } from "./pcapng_writer.ts";
 
 /** Options of `createRotatingWriter`. */
@@ -98,6 +98,24 @@ export class RotatingWriter implements CaptureWriter {
     }
     if (this.#limitBytes > 0 && this.#current.bytesWritten > this.#limitBytes) this.#rotateBySize();
     this.#current.writePacket(batch, i);
+  }
+
+  /**
+   * Writes packets `first ..< end` as one range (pcap: one library call, see `PcapWriter.writeRange`). Size rotation
+   * is checked once before the range, so a file may exceed `rotateMegabytes` by up to one range (a ring block);
+   * pcapng keeps the per-packet check.
+   */
+  writeRange(batch: PacketBatch, first: number, end: number): void {
+    if (this.finished) {
+      this.#skippedBefore += Math.max(end - first, 0);
+      return;
+    }
+    if (!(this.#current instanceof PcapWriter)) {
+      for (let i = first; i < end; i++) this.writePacket(batch, i);
+      return;
+    }
+    if (this.#limitBytes > 0 && this.#current.bytesWritten > this.#limitBytes) this.#rotateBySize();
+    (this.#current as PcapWriter).writeRange(batch, first, end);
   }
 
   /** Starts a new file when `rotateSeconds` passed (a capture without packets calls it from its idle path). */

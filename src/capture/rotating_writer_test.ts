@@ -36,6 +36,22 @@ Deno.test("RotatingWriter rotates by size with numbered names like tcpdump -C", 
   }
 });
 
+Deno.test("RotatingWriter.writeRange() checks the size limit once per range, so a range may straddle it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const writer = createRotatingWriter({ path: `${dir}/cap.pcap`, rotateMegabytes: 0.002 });
+    writer.writeRange(batchOf([FRAME, FRAME, FRAME]), 0, 3);
+    writer.writeRange(batchOf([FRAME, FRAME]), 1, 2);
+    writer.close();
+    assert.equal(writer.packetsWritten, 4);
+    assert.deepEqual(await listDir(dir), ["cap.pcap", "cap.pcap1"]);
+    assert.equal((await Deno.stat(`${dir}/cap.pcap`)).size, 24 + 3 * 1002);
+    assert.equal((await Deno.stat(`${dir}/cap.pcap1`)).size, 24 + 1002);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("RotatingWriter wraps numbered files at fileCountMax like tcpdump -C -W", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -11,7 +11,7 @@ import { addCaptureOptions, type CaptureConfig, captureConfig, type CaptureFlags
 import { PacketPrinter } from "./capture_output.ts";
 import { CaptureReport } from "./capture_report.ts";
 import { openCaptureWriter } from "./capture_writer.ts";
-import type { CaptureWriter } from "../capture/pcap_writer.ts";
+import { type CaptureWriter, PcapWriter } from "../capture/pcap_writer.ts";
 import { RotatingWriter } from "../capture/rotating_writer.ts";
 import { decodeSummary } from "../decode/decode.ts";
 import { BatchFilter } from "../native/filter.ts";
@@ -137,7 +137,9 @@ async function pump(
 
 function writeBatch(writer: CaptureWriter, batch: PacketBatch, count: number): void {
   if (writer instanceof RotatingWriter) writer.rotateIfDue();
-  for (let i = 0; i < count; i++) writer.writePacket(batch, i);
+  // pcap: one library call per batch (a ring block), no per-packet JavaScript.
+  if (writer instanceof RotatingWriter || writer instanceof PcapWriter) writer.writeRange(batch, 0, count);
+  else for (let i = 0; i < count; i++) writer.writePacket(batch, i);
 }
 
 /** Cuts packets of a file to the snap length, as a live ring would have. */

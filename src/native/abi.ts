@@ -3,7 +3,7 @@
 // Every struct is `{ size, <field>: { offset, size } }`; offsets and sizes are in bytes.
 
 /** Bumped on any ABI change; `cap_abi_version()` must return this. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Return values of every function: `>= 0` success, `< 0` one of these. */
 export const Status = {
@@ -115,7 +115,27 @@ export const AbiLayout = {
   tpacket3_hdr_bytes: { offset: 28, size: 4 },
   tpacket_block_desc_bytes: { offset: 32, size: 4 },
   sll_pkttype_offset: { offset: 36, size: 4 },
-  reserved: { offset: 40, size: 24 },
+  pcap_records_bytes: { offset: 40, size: 4 },
+  reserved: { offset: 44, size: 20 },
+} as const;
+
+/** `PcapRecords` (ffi/abi.zig), 32 bytes. */
+export const PcapRecords = {
+  size: 32,
+  flags: { offset: 0, size: 4 },
+  first: { offset: 4, size: 4 },
+  end: { offset: 8, size: 4 },
+  data_bytes: { offset: 12, size: 4 },
+  out_bytes: { offset: 16, size: 4 },
+  packets_done: { offset: 20, size: 4 },
+  bytes_done: { offset: 24, size: 4 },
+  bad_packets: { offset: 28, size: 4 },
+} as const;
+
+/** `PcapRecords.flags` bits. */
+export const PcapRecordsFlag = {
+  NANOSECOND: 0x1,
+  VLAN_REINSERT: 0x2,
 } as const;
 
 /** Limits checked by `cap_ring_open` (ffi/constants.zig). */

@@ -32,6 +32,22 @@ export const SYMBOLS = {
     result: "i32",
   },
   cap_filter_free: { parameters: ["pointer"], result: "i32" },
+  cap_pcap_records: {
+    parameters: [
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
   cap_abi_layout: { parameters: ["buffer"], result: "i32" },
   // The eBPF counter arrives in a later step of the library; optional keeps older builds loadable.
   cap_bpf_counter_open: { parameters: ["buffer", "buffer"], result: "pointer", optional: true },

@@ -4,6 +4,7 @@ import {
   AbiLayout,
   BpfCounterStats,
   ErrorInfo,
+  PcapRecords,
   RingInfo,
   RingOptions,
   RingStats,
@@ -30,6 +31,7 @@ Deno.test("abi.ts sizes and offsets equal what the loaded library reports", () =
     tpacket3_hdr_bytes: Tpacket3Hdr.size,
     tpacket_block_desc_bytes: TpacketBlockDesc.size,
     sll_pkttype_offset: Tpacket3Hdr.sll_pkttype.offset,
+    pcap_records_bytes: PcapRecords.size,
   });
 });
 

@@ -36,7 +36,7 @@ async function withAgentCopy<T>(fn: (directory: string) => Promise<T>): Promise<
   try {
     await Deno.chmod(directory, 0o755);
     await Deno.mkdir(`${directory}/lib`, { mode: 0o755 });
-    for (const file of ["capture-agent", "deno", "agent.js", "lib/libcapture.so"]) {
+    for (const file of ["capture-agent", "deno", "agent.js", "lib/libcapture.so", "lib/native.wasm"]) {
       await Deno.copyFile(`${built}/${file}`, `${directory}/${file}`);
       await Deno.chmod(`${directory}/${file}`, file.endsWith(".js") || file.endsWith(".so") ? 0o644 : 0o755);
     }
