@@ -15,7 +15,7 @@ log() { printf 'deps: %s\n' "$*" >&2; }
 APT_PACKAGES=(
   clang llvm lld libbpf-dev bpftool libelf-dev zlib1g-dev libpcap-dev iproute2 dpkg-dev file
   tshark tcpdump netsniff-ng sip-tester kamailio kcat libcap2-bin binutils-aarch64-linux-gnu
-  qemu-user-static ethtool procps python3-venv
+  qemu-user-static ethtool procps python3-venv nftables
 )
 
 install_apt() {
