@@ -82,3 +82,10 @@ dist: lib
 .PHONY: bench-decode
 bench-decode:
 	$(DENO) run -A --v8-flags=--expose-gc bench/decode.ts
+
+# Robustness fuzzing (docs/fuzzing.md): ≥ 10⁶ mutated corpus frames, random frames and mutated capture files through
+# the pipeline, the parsers and the file readers. FUZZ_SEED (default: time-based, printed) and FUZZ_INPUTS apply.
+.PHONY: fuzz
+FUZZ_INPUTS ?= 1000000
+fuzz:
+	$(DENO) run -A --v8-flags=--expose-gc tests/fuzz/fuzz_main.ts --inputs $(FUZZ_INPUTS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
