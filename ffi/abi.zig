@@ -4,7 +4,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 
-pub const abi_version: u32 = 3;
+pub const abi_version: u32 = 4;
 
 /// Return value of every exported function: `>= 0` success, `< 0` one of these. Never renumber.
 pub const Status = enum(i32) {
@@ -148,6 +148,27 @@ pub const PcapRecords = extern struct {
     }
 };
 
+/// In/out request of cap_pcap_block: the pcap records of one retired TPACKET_V3 block (`PcapRecords.flags` bits).
+pub const BlockRecords = extern struct {
+    flags: u32,
+    block_bytes: u32,
+    /// At least `block_bytes`: the records of a block are always shorter than the block.
+    out_bytes: u32,
+    /// At most this many packets are converted (for -c); the rest of the block is left unwritten.
+    packets_max: u32,
+    /// Out: packets converted, bytes written to `out`, bad packets (header or bytes outside the block).
+    packets_done: u32 = 0,
+    bytes_done: u32 = 0,
+    bad_packets: u32 = 0,
+    reserved: u32 = 0,
+    /// Out: sum of the wire lengths (tp_len) of the converted packets.
+    wire_bytes: u64 = 0,
+
+    comptime {
+        assert(@sizeOf(BlockRecords) == 40);
+    }
+};
+
 /// Filled by cap_abi_layout so TypeScript can check the generated abi.ts against the loaded library.
 pub const AbiLayout = extern struct {
     abi_version: u32,
@@ -161,7 +182,8 @@ pub const AbiLayout = extern struct {
     tpacket_block_desc_bytes: u32,
     sll_pkttype_offset: u32,
     pcap_records_bytes: u32,
-    reserved: [5]u32,
+    block_records_bytes: u32,
+    reserved: [4]u32,
 
     comptime {
         assert(@sizeOf(AbiLayout) == 64);
@@ -179,5 +201,6 @@ test "ABI structs have the sizes docs/abi.md promises" {
     try std.testing.expectEqual(@as(usize, 32), @sizeOf(BpfCounterStats));
     try std.testing.expectEqual(@as(usize, 64), @sizeOf(AbiLayout));
     try std.testing.expectEqual(@as(usize, 32), @sizeOf(PcapRecords));
+    try std.testing.expectEqual(@as(usize, 40), @sizeOf(BlockRecords));
     try std.testing.expectEqual(@as(i32, -127), Status.unexpected.code());
 }

@@ -38,6 +38,7 @@ pub fn main() !void {
     try write_struct(w, "BpfCounterStats", abi.BpfCounterStats);
     try write_struct(w, "AbiLayout", abi.AbiLayout);
     try write_struct(w, "PcapRecords", abi.PcapRecords);
+    try write_struct(w, "BlockRecords", abi.BlockRecords);
     try write_constants(w, "PcapRecordsFlag", "`PcapRecords.flags` bits.", .{
         .{ "NANOSECOND", abi.pcap_records_flag_nanosecond },
         .{ "VLAN_REINSERT", abi.pcap_records_flag_vlan_reinsert },

@@ -10,6 +10,7 @@ const filter_batch = @import("filter_batch.zig");
 const version = @import("version.zig");
 const bpf = @import("bpf.zig");
 const pcap_records = @import("pcap_records.zig");
+const pcap_block = @import("pcap_block.zig");
 const Ring = ring_.Ring;
 const Status = abi.Status;
 
@@ -129,6 +130,11 @@ fn cap_pcap_records(
     }, out, request);
 }
 
+fn cap_pcap_block(block: [*]const u8, out: [*]u8, request: *abi.BlockRecords) callconv(.c) i32 {
+    if (request.out_bytes < request.block_bytes) return Status.invalid_argument.code();
+    return pcap_block.convert(block[0..request.block_bytes], out[0..request.out_bytes], request);
+}
+
 fn cap_abi_version() callconv(.c) u32 {
     return abi.abi_version;
 }
@@ -155,7 +161,8 @@ pub fn layout() abi.AbiLayout {
         .tpacket_block_desc_bytes = @sizeOf(kernel.BlockDesc),
         .sll_pkttype_offset = kernel.packet.sll_pkttype,
         .pcap_records_bytes = @sizeOf(abi.PcapRecords),
-        .reserved = .{0} ** 5,
+        .block_records_bytes = @sizeOf(abi.BlockRecords),
+        .reserved = .{0} ** 4,
     };
 }
 
@@ -176,6 +183,7 @@ comptime {
     @export(&cap_bpf_counter_read, .{ .name = "cap_bpf_counter_read" });
     @export(&cap_bpf_counter_close, .{ .name = "cap_bpf_counter_close" });
     @export(&cap_pcap_records, .{ .name = "cap_pcap_records" });
+    @export(&cap_pcap_block, .{ .name = "cap_pcap_block" });
     @export(&cap_abi_version, .{ .name = "cap_abi_version" });
     @export(&cap_abi_layout, .{ .name = "cap_abi_layout" });
     @export(&cap_version_string, .{ .name = "cap_version_string" });
@@ -192,6 +200,7 @@ test {
     _ = @import("ring_test.zig");
     _ = @import("bpf_test.zig");
     _ = @import("pcap_records.zig");
+    _ = @import("pcap_block.zig");
 }
 
 test "cap_abi_layout() reports every ABI size" {

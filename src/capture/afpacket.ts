@@ -12,6 +12,7 @@ import { CaptureError, codeFromStatus } from "../native/capture_error.ts";
 import { type FanoutModeName, Ring, type RingOpenOptions } from "../native/ring.ts";
 import { Status } from "../native/abi.ts";
 import { walkBlock } from "./afpacket_block.ts";
+import { pcapBlock, type PcapBlockResult } from "../native/pcap_block.ts";
 
 /** Longest a worker-thread wait lasts before the loop looks at its flags again. */
 const POLL_MS = 100;
@@ -142,6 +143,12 @@ export class AfPacketSource implements PacketSource {
     return this.#slots[0].ring.info;
   }
 
+  /** The link type every ring captures on; -1 when the interfaces differ. */
+  get linkType(): number {
+    const linkType = this.#slots[0].ring.info.linkType;
+    return this.#slots.every((slot) => slot.ring.info.linkType === linkType) ? linkType : -1;
+  }
+
   /** Index of the fanout socket (within its interface) a batch came from. */
   socketIndexOf(batch: PacketBatch): number {
     return this.#leases.get(batch)?.slot.socketIndex ?? -1;
@@ -162,6 +169,25 @@ export class AfPacketSource implements PacketSource {
     }
   }
 
+  /**
+   * The `capture -w` fast path: the pcap records (`PcapRecordsFlag` bits in `flags`) of at most `packetsMax` packets
+   * of the next retired block, written to `out` (at least `ringInfo.blockBytes` long) by one library call; the block
+   * goes back to the kernel at once. `null` like `next()`. The result is reused by the next call.
+   */
+  async nextRecords(out: Uint8Array, flags: number, packetsMax: number): Promise<PcapBlockResult | null> {
+    for (;;) {
+      if (this.#closed) return null;
+      if (this.#failure) throw this.#failure;
+      if (this.#stopping) await this.#settleWaits();
+      else if (Date.now() - this.#yieldAtMs > YIELD_INTERVAL_MS) await this.#waitAny(0);
+      const taken = this.#takeBlock();
+      if (taken) return this.#convert(taken.slot, taken.block, out, flags, packetsMax);
+      if (this.#stopping) return null;
+      this.#refreshStats(false);
+      await this.#waitAny(POLL_MS);
+    }
+  }
+
   /** Returns the batch's block to the kernel. Releasing a batch twice is a no-op. */
   release(batch: PacketBatch): void {
     const lease = this.#leases.get(batch);
@@ -169,14 +195,18 @@ export class AfPacketSource implements PacketSource {
     this.#leases.delete(batch);
     batch.count = 0;
     this.#freeBatches.push(batch);
-    const { slot, block } = lease;
+    this.#releaseBlock(lease.slot, lease.block);
+    if (this.#leases.size === 0 && this.#onIdle) this.#onIdle();
+  }
+
+  /** The library releases a ring's blocks in the order taken: a block released early waits for the older ones. */
+  #releaseBlock(slot: Slot, block: number): void {
     slot.releasedEarly.add(block);
     while (slot.held.length > 0 && slot.releasedEarly.has(slot.held[0])) {
       const oldest = slot.held.shift()!;
       slot.releasedEarly.delete(oldest);
       slot.ring.release(oldest);
     }
-    if (this.#leases.size === 0 && this.#onIdle) this.#onIdle();
   }
 
   /** Counters; kernel counters are refreshed at most once a second (and once more at close). */
@@ -230,6 +260,11 @@ export class AfPacketSource implements PacketSource {
   }
 
   #takeReady(): PacketBatch | null {
+    const taken = this.#takeBlock();
+    return taken ? this.#lease(taken.slot, taken.block) : null;
+  }
+
+  #takeBlock(): Lease | null {
     const count = this.#slots.length;
     for (let k = 0; k < count; k++) {
       const slot = this.#slots[(this.#cursor + k) % count];
@@ -242,7 +277,7 @@ export class AfPacketSource implements PacketSource {
       }
       if (block >= 0) {
         this.#cursor = (this.#cursor + k + 1) % count;
-        return this.#lease(slot, block);
+        return { slot, block };
       }
     }
     return null;
@@ -269,6 +304,26 @@ export class AfPacketSource implements PacketSource {
     slot.held.push(block);
     this.#leases.set(batch, { slot, block });
     return batch;
+  }
+
+  #convert(slot: Slot, block: number, out: Uint8Array, flags: number, packetsMax: number): PcapBlockResult {
+    const { ring } = slot;
+    const blockBytes = ring.info.blockBytes;
+    slot.held.push(block);
+    try {
+      const result = pcapBlock(
+        ring.bytes.subarray(block * blockBytes, (block + 1) * blockBytes),
+        out,
+        flags,
+        packetsMax,
+      );
+      this.#stats.readErrors += result.badPackets;
+      this.#stats.packets += result.packets;
+      this.#stats.bytes += result.wireBytes;
+      return result;
+    } finally {
+      this.#releaseBlock(slot, block);
+    }
   }
 
   /** Starts a worker-thread wait on every idle ring and returns when the first one ends. */

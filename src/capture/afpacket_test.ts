@@ -3,6 +3,7 @@ import dgram from "node:dgram";
 import { AfPacketSource } from "./afpacket.ts";
 import { PacketType } from "./batch.ts";
 import { CaptureError } from "../native/capture_error.ts";
+import { PcapRecordsFlag } from "../native/pcap_records.ts";
 
 const SMALL = { blockBytes: 65536, blockCount: 8, retireTimeoutMs: 10, promiscuous: false } as const;
 
@@ -104,6 +105,35 @@ Deno.test("AfPacketSource.close() ends a waiting next() with null and waits for 
   source.release(batch);
   await closing;
   assert.equal(closed, true);
+});
+
+Deno.test("AfPacketSource.nextRecords() writes pcap records of whole blocks, at most packetsMax, and counts them", async () => {
+  const port = testPort();
+  const source = AfPacketSource.open({ interfaces: ["lo"], filter: `udp dst port ${port}`, ...SMALL });
+  const out = new Uint8Array(source.ringInfo.blockBytes);
+  let packets = 0;
+  const lengths: number[] = [];
+  try {
+    const timer = setTimeout(() => source.stop(), 3000);
+    const sending = sendUdp(port, 50);
+    while (packets < 99) {
+      const records = await source.nextRecords(out, PcapRecordsFlag.NANOSECOND, 99 - packets);
+      if (records === null) break;
+      const view = new DataView(out.buffer);
+      for (let at = 0; at < records.bytes; at += 16 + view.getUint32(at + 8, true)) {
+        lengths.push(view.getUint32(at + 8, true));
+      }
+      packets += records.packets;
+    }
+    clearTimeout(timer);
+    await sending;
+    assert.equal(packets, 99, "both directions on lo, cut at packetsMax");
+    assert.deepEqual(lengths, Array.from({ length: 99 }, () => 14 + 20 + 8 + 8));
+    assert.equal(source.stats().packets, 99);
+    assert.equal(source.stats().bytes, 99 * 50);
+  } finally {
+    await source.close();
+  }
 });
 
 Deno.test("AfPacketSource.open() closes what it opened when a later interface fails", () => {

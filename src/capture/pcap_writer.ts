@@ -146,7 +146,8 @@ export class PcapWriter implements CaptureWriter {
   packetsWritten = 0;
   packetsSkipped = 0;
   readonly #out: BufferedFile;
-  readonly #nanosecond: boolean;
+  /** Timestamps in nanoseconds (else microseconds). */
+  readonly nanosecond: boolean;
   readonly #snaplenBytes: number;
   #linkType: number;
   #headerWritten = false;
@@ -156,7 +157,7 @@ export class PcapWriter implements CaptureWriter {
   constructor(path: string, file: Deno.FsFile, options: PcapWriterOptions = {}) {
     this.path = path;
     this.#out = new BufferedFile(file, options.bufferBytes ?? 1024 * 1024);
-    this.#nanosecond = options.nanosecond ?? true;
+    this.nanosecond = options.nanosecond ?? true;
     this.#snaplenBytes = options.snaplenBytes ?? 262144;
     this.#linkType = options.linkType ?? -1;
   }
@@ -186,7 +187,7 @@ export class PcapWriter implements CaptureWriter {
       for (let i = first; i < end; i++) this.writePacket(batch, i);
       return;
     }
-    const flags = (this.#nanosecond ? PcapRecordsFlag.NANOSECOND : 0) |
+    const flags = (this.nanosecond ? PcapRecordsFlag.NANOSECOND : 0) |
       (batch.linkType === LinkType.EN10MB ? PcapRecordsFlag.VLAN_REINSERT : 0);
     const out = this.#out;
     let index = first;
@@ -205,6 +206,24 @@ export class PcapWriter implements CaptureWriter {
     }
   }
 
+  /**
+   * Appends `packets` pcap records already built in this writer's timestamp precision (`pcapBlock`), captured on
+   * `linkType`; records of another link type than the file's are counted as skipped.
+   */
+  writeRecords(records: Uint8Array, packets: number, linkType: number): void {
+    if (this.#closed || packets === 0) return;
+    if (!this.#headerWritten) this.#writeHeader(this.#linkType === -1 ? linkType : this.#linkType);
+    if (linkType !== this.#linkType) {
+      this.packetsSkipped += packets;
+      return;
+    }
+    const out = this.#out;
+    out.reserve(records.byteLength);
+    out.bytes.set(records, out.used);
+    out.commit(records.byteLength);
+    this.packetsWritten += packets;
+  }
+
   /** See `CaptureWriter.writePacket`. */
   writePacket(batch: PacketBatch, i: number): void {
     if (this.#closed) return;
@@ -217,7 +236,7 @@ export class PcapWriter implements CaptureWriter {
     const bytes = writtenBytes(batch, i);
     out.reserve(16 + bytes);
     const at = out.used;
-    const fraction = this.#nanosecond ? batch.timestampNsec[i] : Math.floor(batch.timestampNsec[i] / 1000);
+    const fraction = this.nanosecond ? batch.timestampNsec[i] : Math.floor(batch.timestampNsec[i] / 1000);
     out.view.setUint32(at, batch.timestampSec[i], true);
     out.view.setUint32(at + 4, fraction, true);
     out.view.setUint32(at + 8, bytes, true);
@@ -234,7 +253,7 @@ export class PcapWriter implements CaptureWriter {
     out.reserve(24);
     const view = out.view;
     const at = out.used;
-    view.setUint32(at, this.#nanosecond ? PcapMagic.NANOSECONDS : PcapMagic.MICROSECONDS, true);
+    view.setUint32(at, this.nanosecond ? PcapMagic.NANOSECONDS : PcapMagic.MICROSECONDS, true);
     view.setUint16(at + 4, 2, true);
     view.setUint16(at + 6, 4, true);
     view.setUint32(at + 8, 0, true);

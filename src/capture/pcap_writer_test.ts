@@ -134,3 +134,22 @@ Deno.test("PcapWriter.writeRange() writes the same bytes as writePacket() throug
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("PcapWriter.writeRecords() appends built records after the header and skips another link type", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const reference = createPcapWriter(`${dir}/reference.pcap`);
+    reference.write(batchOf([FRAME, FRAME]));
+    reference.close();
+    const written = await Deno.readFile(`${dir}/reference.pcap`);
+    const writer = createPcapWriter(`${dir}/records.pcap`);
+    writer.writeRecords(written.subarray(24), 2, LinkType.EN10MB);
+    writer.writeRecords(written.subarray(24), 2, LinkType.RAW);
+    writer.close();
+    assert.equal(writer.packetsWritten, 2);
+    assert.equal(writer.packetsSkipped, 2);
+    assert.deepEqual(await Deno.readFile(`${dir}/records.pcap`), written);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -69,6 +69,11 @@ export class RotatingWriter implements CaptureWriter {
     return this.#current.path;
   }
 
+  /** Timestamp precision of pcap files (see `PcapWriter.nanosecond`). */
+  get nanosecond(): boolean {
+    return this.#options.pcap?.nanosecond ?? true;
+  }
+
   /** See `CaptureWriter.bytesWritten`. */
   get bytesWritten(): number {
     return this.#current.bytesWritten;
@@ -116,6 +121,21 @@ export class RotatingWriter implements CaptureWriter {
     }
     if (this.#limitBytes > 0 && this.#current.bytesWritten > this.#limitBytes) this.#rotateBySize();
     (this.#current as PcapWriter).writeRange(batch, first, end);
+  }
+
+  /**
+   * Appends pcap records of one ring block (see `PcapWriter.writeRecords`), checking time and size rotation once
+   * first, so a file may exceed `rotateMegabytes` by up to one block. Only for pcap output.
+   */
+  writeRecords(records: Uint8Array, packets: number, linkType: number): void {
+    this.rotateIfDue();
+    if (this.finished) {
+      this.#skippedBefore += packets;
+      return;
+    }
+    if (!(this.#current instanceof PcapWriter)) throw new TypeError("writeRecords() needs pcap output");
+    if (this.#limitBytes > 0 && this.#current.bytesWritten > this.#limitBytes) this.#rotateBySize();
+    (this.#current as PcapWriter).writeRecords(records, packets, linkType);
   }
 
   /** Starts a new file when `rotateSeconds` passed (a capture without packets calls it from its idle path). */

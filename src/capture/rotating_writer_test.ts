@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { batchOf } from "./_test_batch.ts";
+import { LinkType } from "./batch.ts";
 import { createRotatingWriter, strftime } from "./rotating_writer.ts";
 
 const FRAME = new Uint8Array(986); // 16-byte record header + 986 = 1002 bytes per packet in a pcap.
@@ -47,6 +48,25 @@ Deno.test("RotatingWriter.writeRange() checks the size limit once per range, so 
     assert.deepEqual(await listDir(dir), ["cap.pcap", "cap.pcap1"]);
     assert.equal((await Deno.stat(`${dir}/cap.pcap`)).size, 24 + 3 * 1002);
     assert.equal((await Deno.stat(`${dir}/cap.pcap1`)).size, 24 + 1002);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("RotatingWriter.writeRecords() checks the size limit once per block of records", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const writer = createRotatingWriter({ path: `${dir}/cap.pcap`, rotateMegabytes: 0.002 });
+    const records = new Uint8Array(1500);
+    writer.writeRecords(records, 3, LinkType.EN10MB);
+    writer.writeRecords(records, 2, LinkType.EN10MB);
+    writer.writeRecords(records, 1, LinkType.EN10MB);
+    writer.close();
+    assert.equal(writer.packetsWritten, 6);
+    assert.equal(writer.nanosecond, true);
+    assert.deepEqual(await listDir(dir), ["cap.pcap", "cap.pcap1"]);
+    assert.equal((await Deno.stat(`${dir}/cap.pcap`)).size, 24 + 2 * 1500);
+    assert.equal((await Deno.stat(`${dir}/cap.pcap1`)).size, 24 + 1500);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

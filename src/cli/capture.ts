@@ -10,7 +10,8 @@ import { openFileSource } from "../capture/file_source.ts";
 import { addCaptureOptions, type CaptureConfig, captureConfig, type CaptureFlags } from "./capture_options.ts";
 import { PacketPrinter } from "./capture_output.ts";
 import { CaptureReport } from "./capture_report.ts";
-import { openCaptureWriter } from "./capture_writer.ts";
+import { formatOfPath, openCaptureWriter } from "./capture_writer.ts";
+import { PcapRecordsFlag } from "../native/pcap_records.ts";
 import { type CaptureWriter, PcapWriter } from "../capture/pcap_writer.ts";
 import { RotatingWriter } from "../capture/rotating_writer.ts";
 import { decodeSummary } from "../decode/decode.ts";
@@ -50,7 +51,9 @@ export async function runCapture(config: CaptureConfig): Promise<number> {
     // Rotation and summary lines are also due while no packet arrives; the loop leaves the event loop free.
     maintenance = setInterval(() => maintain(sinks), 1000);
     if (source instanceof AfPacketSource) console.error(listeningLine(source, config));
-    await pump(source, config, sinks, fileFilter);
+    const fast = fastPathWriter(source, config, sinks);
+    if (fast) await pumpRecords(source as AfPacketSource, config, fast, report);
+    else await pump(source, config, sinks, fileFilter);
   } finally {
     clearInterval(maintenance);
     fileFilter?.close();
@@ -131,6 +134,42 @@ async function pump(
     report.tick();
     // stdout gone (a closed pipe) or every -W file written: stop like tcpdump does.
     if (printer !== null && !printer.flush()) break;
+    if (writer instanceof RotatingWriter && writer.finished) break;
+  }
+}
+
+/** The pcap writer of the fast path (`pumpRecords`), or null when the capture needs batches. */
+function fastPathWriter(source: PacketSource, config: CaptureConfig, sinks: Sinks): PcapWriter | RotatingWriter | null {
+  const { writer } = sinks;
+  if (!(source instanceof AfPacketSource) || source.linkType === -1) return null;
+  if (sinks.printer !== null || config.summaryPath !== undefined) return null;
+  if (writer instanceof PcapWriter) return writer;
+  if (writer instanceof RotatingWriter && formatOfPath(config.writePath!) === "pcap") return writer;
+  return null;
+}
+
+/**
+ * `-w` to pcap from a live source without printing or `--summary`: the library turns each ring block into pcap
+ * records in one call and releases it at once; no `PacketBatch`, no per-packet JavaScript.
+ */
+async function pumpRecords(
+  source: AfPacketSource,
+  config: CaptureConfig,
+  writer: PcapWriter | RotatingWriter,
+  report: CaptureReport,
+): Promise<void> {
+  const linkType = source.linkType;
+  const flags = (writer.nanosecond ? PcapRecordsFlag.NANOSECOND : 0) |
+    (linkType === LinkType.EN10MB ? PcapRecordsFlag.VLAN_REINSERT : 0);
+  const out = new Uint8Array(source.ringInfo.blockBytes);
+  let captured = 0;
+  while (captured < config.countMax) {
+    const records = await source.nextRecords(out, flags, config.countMax - captured);
+    if (records === null) break;
+    writer.writeRecords(out.subarray(0, records.bytes), records.packets, linkType);
+    report.countTotals(records.packets, records.wireBytes);
+    captured += records.packets;
+    report.tick();
     if (writer instanceof RotatingWriter && writer.finished) break;
   }
 }

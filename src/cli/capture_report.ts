@@ -77,10 +77,15 @@ export class CaptureReport {
 
   /** Counts the first `count` packets of `batch`. */
   count(batch: PacketBatch, count: number): void {
-    this.packets += count;
     let bytes = 0;
     for (let i = 0; i < count; i++) bytes += batch.wireBytes[i];
-    this.bytes += bytes;
+    this.countTotals(count, bytes);
+  }
+
+  /** Counts `packets` packets of `wireBytes` bytes together (the fast path has no batch). */
+  countTotals(packets: number, wireBytes: number): void {
+    this.packets += packets;
+    this.bytes += wireBytes;
   }
 
   /** Counts one decoded packet by protocol. */

@@ -80,6 +80,17 @@ Deno.test("CaptureReport counts a file's handled packets as received and reports
   ]);
 });
 
+Deno.test("CaptureReport.countTotals() counts the fast path's packets and bytes like count()", () => {
+  const batch = batchOf(frames);
+  const byBatch = new CaptureReport(fakeSource({}));
+  byBatch.count(batch, 3);
+  const byTotals = new CaptureReport(fakeSource({}));
+  byTotals.countTotals(3, batch.wireBytes[0] + batch.wireBytes[1] + batch.wireBytes[2]);
+  assert.equal(byTotals.packets, 3);
+  assert.equal(byTotals.bytes, byBatch.bytes);
+  assert.deepEqual(byTotals.exitLines(false), byBatch.exitLines(false));
+});
+
 Deno.test("CaptureReport names an unwritable summary file", () => {
   assert.throws(
     () => new CaptureReport(fakeSource({}), "/nonexistent-dir/summary.jsonl"),

@@ -3,7 +3,7 @@
 // Every struct is `{ size, <field>: { offset, size } }`; offsets and sizes are in bytes.
 
 /** Bumped on any ABI change; `cap_abi_version()` must return this. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** Return values of every function: `>= 0` success, `< 0` one of these. */
 export const Status = {
@@ -116,7 +116,8 @@ export const AbiLayout = {
   tpacket_block_desc_bytes: { offset: 32, size: 4 },
   sll_pkttype_offset: { offset: 36, size: 4 },
   pcap_records_bytes: { offset: 40, size: 4 },
-  reserved: { offset: 44, size: 20 },
+  block_records_bytes: { offset: 44, size: 4 },
+  reserved: { offset: 48, size: 16 },
 } as const;
 
 /** `PcapRecords` (ffi/abi.zig), 32 bytes. */
@@ -130,6 +131,20 @@ export const PcapRecords = {
   packets_done: { offset: 20, size: 4 },
   bytes_done: { offset: 24, size: 4 },
   bad_packets: { offset: 28, size: 4 },
+} as const;
+
+/** `BlockRecords` (ffi/abi.zig), 40 bytes. */
+export const BlockRecords = {
+  size: 40,
+  flags: { offset: 0, size: 4 },
+  block_bytes: { offset: 4, size: 4 },
+  out_bytes: { offset: 8, size: 4 },
+  packets_max: { offset: 12, size: 4 },
+  packets_done: { offset: 16, size: 4 },
+  bytes_done: { offset: 20, size: 4 },
+  bad_packets: { offset: 24, size: 4 },
+  reserved: { offset: 28, size: 4 },
+  wire_bytes: { offset: 32, size: 8 },
 } as const;
 
 /** `PcapRecords.flags` bits. */

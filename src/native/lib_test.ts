@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   ABI_VERSION,
   AbiLayout,
+  BlockRecords,
   BpfCounterStats,
   ErrorInfo,
   PcapRecords,
@@ -32,6 +33,7 @@ Deno.test("abi.ts sizes and offsets equal what the loaded library reports", () =
     tpacket_block_desc_bytes: TpacketBlockDesc.size,
     sll_pkttype_offset: Tpacket3Hdr.sll_pkttype.offset,
     pcap_records_bytes: PcapRecords.size,
+    block_records_bytes: BlockRecords.size,
   });
 });
 
