@@ -23,6 +23,11 @@ export interface MediaBinding {
   lastUsedMs: number;
   /** Infinity while the binding is current. */
   expiresAtMs: number;
+  /**
+   * Another live call announced the same endpoint (e.g. a media server or an echo UAS answering every call on one
+   * port): the packet's other endpoint decides which call a packet belongs to.
+   */
+  shared: boolean;
 }
 
 /** Limits of a `MediaBindings` table. */
@@ -127,13 +132,16 @@ export class MediaBindings {
       this.stats.unresolvable++;
       return undefined;
     }
+    const previous = this.#bindings.get(key);
+    const shared = previous !== undefined && previous.session !== binding.session &&
+      previous.expiresAtMs === Infinity;
     this.#bindings.delete(key);
     if (this.#bindings.size >= this.#bindingsMax) {
       const oldest = this.#bindings.keys().next().value as EndpointKey;
       this.#bindings.delete(oldest);
       this.stats.evicted++;
     }
-    this.#bindings.set(key, { ...binding, key, lastUsedMs: nowMs, expiresAtMs: Infinity });
+    this.#bindings.set(key, { ...binding, key, lastUsedMs: nowMs, expiresAtMs: Infinity, shared });
     this.stats.bound++;
     return key;
   }

@@ -84,3 +84,26 @@ Deno.test("VoipTracker binds early media, both directions, rtcp-mux and re-INVIT
   assert.equal(records.filter((r) => r.type === "rtcp").length, 2);
   assert.equal(records.filter((r) => r.type === "call").length, 1);
 });
+
+Deno.test("VoipTracker keeps calls apart when their callee answers every call on one shared media endpoint", () => {
+  const records: VoipRecord[] = [];
+  const tracker = new VoipTracker((record) => records.push(record), { streamIdleMs: 600000 });
+  for (const [callId, callerPort] of [["call-a", 4000], ["call-b", 4002]] as const) {
+    send(tracker, sipBytes("INVITE sip:bob@b SIP/2.0", "1 INVITE", { callId, sdp: sdp("10.0.0.1", callerPort) }), 0);
+    const answer = { callId, toTag: "bob", sdp: sdp("10.0.0.2", 6000) };
+    send(tracker, sipBytes("SIP/2.0 200 OK", "1 INVITE", answer), 10, DOWN);
+  }
+  // Both callers send to the shared 10.0.0.2:6000; the echo comes back to each caller's own port.
+  for (let seq = 1; seq <= 3; seq++) {
+    assert.ok(tracker.onUdp(udp("10.0.0.1:4000", "10.0.0.2:6000", rtp(seq, 0xa)), 20 + seq));
+    assert.ok(tracker.onUdp(udp("10.0.0.1:4002", "10.0.0.2:6000", rtp(seq, 0xb)), 20 + seq));
+    assert.ok(tracker.onUdp(udp("10.0.0.2:6000", "10.0.0.1:4000", rtp(seq, 0xc)), 20 + seq));
+  }
+  tracker.flush(3000);
+  const streams = records.filter((r) => r.type === "rtp_stream").map((r) => r.stream as RtpStreamRecord);
+  assert.deepEqual(streams.map((s) => [s.ssrc, s.callId, s.packets]).sort(), [
+    [0xa, "call-a", 3],
+    [0xb, "call-b", 3],
+    [0xc, "call-a", 3],
+  ]);
+});
