@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { parseAllDocuments } from "yaml";
+import { type CommandResult as Result, runCommand } from "./helpers/command.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const BIN = `${ROOT}.tools/bin`;
@@ -18,25 +19,11 @@ type K8sObject = {
   spec?: Record<string, unknown>;
   data?: Record<string, string>;
 };
-type Result = { code: number; stdout: string; stderr: string };
 
-async function run(cmd: string, args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  const child = new Deno.Command(cmd, {
-    args,
-    cwd: ROOT,
-    env: { PATH: `${BIN}:${Deno.env.get("PATH")}`, ...options.env },
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const out = await child.output();
-  const decoder = new TextDecoder();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) } as Result;
+/** Runs `cmd` in the repo root with the deploy tools first on PATH. */
+function run(cmd: string, args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+  const env = { PATH: `${BIN}:${Deno.env.get("PATH")}`, ...options.env };
+  return runCommand(cmd, args, { cwd: ROOT, env, stdin: options.stdin });
 }
 
 function assertOk(result: Result, what: string) {

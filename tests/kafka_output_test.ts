@@ -7,54 +7,18 @@ import assert from "node:assert/strict";
 import { KafkaOutput } from "../src/output/kafka/kafka_output.ts";
 import type { KafkaOutputOptions } from "../src/output/kafka/options.ts";
 import type { OutputRecord } from "../src/output/output.ts";
+import { runCommand } from "./helpers/command.ts";
+import { KafkaTestBroker } from "./helpers/kafka_broker.ts";
 
-const brokerScript = new URL("./kafka/broker.sh", import.meta.url).pathname;
-const decoder = new TextDecoder();
-
-async function run(command: string, args: string[], env: Record<string, string> = {}) {
-  const output = await new Deno.Command(command, { args, env, stdout: "piped", stderr: "piped" }).output();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
-}
-
-function isFree(port: number): boolean {
-  try {
-    Deno.listen({ hostname: "127.0.0.1", port }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A base port with PORT .. PORT+3 free (broker.sh's listeners), below the ephemeral range. */
-function freeBasePort(): number {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + 4 * Math.floor(Math.random() * 2500);
-    if ([0, 1, 2, 3].every((i) => isFree(base + i))) return base;
-  }
-  throw new Error("Cannot find 4 free consecutive ports in 20000..29999");
-}
-
-class Broker {
-  readonly port = freeBasePort();
-  readonly env: Record<string, string>;
-  constructor(readonly runDir: string) {
-    this.env = { KAFKA_RUN_DIR: runDir, KAFKA_PORT: String(this.port) };
-  }
-  get plain(): string {
-    return `127.0.0.1:${this.port}`;
-  }
-  async up(): Promise<void> {
-    const result = await run(brokerScript, ["up", "--tls", "--sasl"], this.env);
-    assert.equal(result.code, 0, `broker.sh up failed: ${result.stderr}`);
-  }
-  async down(): Promise<void> {
-    const result = await run(brokerScript, ["down"], this.env);
-    assert.equal(result.code, 0, `broker.sh down failed: ${result.stderr}`);
+/** The broker with its TLS and SASL listeners, and kcat reading it back. */
+class Broker extends KafkaTestBroker {
+  override up(): Promise<void> {
+    return super.up("--tls", "--sasl");
   }
   /** Every message of `topic` from the beginning, formatted by kcat `-f`. */
   async consume(topic: string, format = "%s\\n", options: string[] = []): Promise<string[]> {
-    const args = ["-b", this.plain, ...options, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", format];
-    const result = await run("kcat", args);
+    const args = ["-b", this.bootstrap, ...options, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", format];
+    const result = await runCommand("kcat", args);
     assert.equal(result.code, 0, `kcat -C failed: ${result.stderr}`);
     return result.stdout.split("\n").filter((line) => line !== "");
   }
@@ -62,7 +26,7 @@ class Broker {
 
 function output(broker: Broker, extra: Partial<KafkaOutputOptions>): KafkaOutput {
   return new KafkaOutput({
-    brokers: [broker.plain],
+    brokers: [broker.bootstrap],
     taskId: "task-9",
     agentId: "agent-3",
     requestTimeoutMs: 3000,

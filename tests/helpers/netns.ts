@@ -7,6 +7,9 @@
  * exactly as with rx-vlan offload, so the tag arrives in `tp_vlan_tci`.
  * @module
  */
+import { type CommandResult, runCommand } from "./command.ts";
+
+export type { CommandResult };
 
 /** The test bed: namespace A ("sender") and B ("receiver") joined by `ifA` ⇄ `ifB`. */
 export interface VethPair {
@@ -20,31 +23,11 @@ export interface VethPair {
   macB: string;
 }
 
-/** Result of a finished command. */
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let pairsMade = 0;
 
 /** Runs `cmd` to completion and returns its exit code and text output. `stdin` is written then closed. */
-export async function run(cmd: string[], stdin?: string | Uint8Array): Promise<CommandResult> {
-  const child = new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    stdin: stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin);
-    await writer.close();
-  }
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+export function run(cmd: string[], stdin?: string | Uint8Array): Promise<CommandResult> {
+  return runCommand(cmd[0]!, cmd.slice(1), { stdin });
 }
 
 /** Runs `cmd` and throws with its stderr when it fails. */

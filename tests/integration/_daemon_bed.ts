@@ -19,18 +19,40 @@ export interface DaemonBed {
   stop(timeoutMs?: number): Promise<CommandResult>;
 }
 
-function writeConfig(dir: string, metricsPort: number): string {
-  const path = `${dir}/config.yml`;
-  const lines = [
-    "global:",
-    "  log_level: info",
-    "  hostname: e2e-agent",
+/** The built daemon process, started by `spawnDaemon`. */
+export interface RunningDaemon {
+  child: Deno.ChildProcess;
+  stderr(): string;
+  /** Exit status and everything printed, after the process ends (SIGKILL after `timeoutMs`). */
+  finished(timeoutMs?: number): Promise<CommandResult>;
+}
+
+/** Sends `signal` to `child` unless it has already exited. */
+export function killQuietly(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch { /* already exited */ }
+}
+
+/** The config's `daemon:` section up to its metrics: socket, pid file, data and logs all in `dir`. */
+export function daemonSection(dir: string): string[] {
+  return [
     "daemon:",
     `  unix_socket: ${dir}/agent.sock`,
     `  pid_file: ${dir}/agent.pid`,
     `  data_dir: ${dir}/data`,
     `  log_dir: ${dir}/log`,
     "  shutdown_timeout: 3s",
+  ];
+}
+
+/** Writes `dir/config.yml` for a daemon keeping every file in `dir`; `globalLines` go under `global:`. */
+export function writeDaemonConfig(dir: string, metricsPort: number, globalLines = ["log_level: info"]): string {
+  const path = `${dir}/config.yml`;
+  const lines = [
+    "global:",
+    ...globalLines.map((line) => `  ${line}`),
+    ...daemonSection(dir),
     "  metrics:",
     "    enabled: true",
     `    listen: 127.0.0.1:${metricsPort}`,
@@ -45,9 +67,9 @@ function writeConfig(dir: string, metricsPort: number): string {
   return path;
 }
 
-/** Starts the daemon in `pair.nsB` and waits for "daemon ready" (15 s at most). */
-export async function startDaemon(pair: VethPair, dir: string, metricsPort = 9091): Promise<DaemonBed> {
-  const full = inNs(pair.nsB, [AGENT, "daemon", "-c", writeConfig(dir, metricsPort)]);
+/** Starts `capture-agent daemon -c config` in namespace `ns` and waits for "daemon ready" (15 s at most). */
+export async function spawnDaemon(ns: string, config: string): Promise<RunningDaemon> {
+  const full = inNs(ns, [AGENT, "daemon", "-c", config]);
   const child = new Deno.Command(full[0]!, { args: full.slice(1), stdout: "piped", stderr: "piped" }).spawn();
   let text = "";
   const stdout = new Response(child.stdout).text();
@@ -59,14 +81,8 @@ export async function startDaemon(pair: VethPair, dir: string, metricsPort = 909
     await reading;
     return { code: status.code, stdout: await stdout, stderr: text };
   });
-  const stop = async (timeoutMs = 10_000) => {
-    const kill = (signal: Deno.Signal) => {
-      try {
-        child.kill(signal);
-      } catch { /* already exited */ }
-    };
-    kill("SIGTERM");
-    const killer = setTimeout(() => kill("SIGKILL"), timeoutMs);
+  const finished = async (timeoutMs = 10_000) => {
+    const killer = setTimeout(() => killQuietly(child, "SIGKILL"), timeoutMs);
     try {
       return await done;
     } finally {
@@ -76,13 +92,27 @@ export async function startDaemon(pair: VethPair, dir: string, metricsPort = 909
   const deadline = Date.now() + 15_000;
   while (!text.includes("daemon ready")) {
     const exited = await Promise.race([done.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
-    if (exited || Date.now() > deadline) throw new Error(`daemon did not start: ${(await stop(1000)).stderr}`);
+    if (exited || Date.now() > deadline) {
+      killQuietly(child, "SIGKILL");
+      throw new Error(`daemon did not start: ${(await finished()).stderr}`);
+    }
   }
-  return { pair, dir, socket: `${dir}/agent.sock`, metricsPort, child, stderr: () => text, stop };
+  return { child, stderr: () => text, finished };
 }
 
-/** Runs the CLI against the bed's daemon. */
-export function cli(bed: DaemonBed, args: string[]): Promise<CommandResult> {
+/** Starts the daemon in `pair.nsB` with a config in `dir` and waits for "daemon ready" (15 s at most). */
+export async function startDaemon(pair: VethPair, dir: string, metricsPort = 9091): Promise<DaemonBed> {
+  const config = writeDaemonConfig(dir, metricsPort, ["log_level: info", "hostname: e2e-agent"]);
+  const daemon = await spawnDaemon(pair.nsB, config);
+  const stop = (timeoutMs = 10_000) => {
+    killQuietly(daemon.child, "SIGTERM");
+    return daemon.finished(timeoutMs);
+  };
+  return { pair, dir, socket: `${dir}/agent.sock`, metricsPort, child: daemon.child, stderr: daemon.stderr, stop };
+}
+
+/** Runs the CLI against the daemon listening on `bed.socket`. */
+export function cli(bed: { socket: string }, args: string[]): Promise<CommandResult> {
   return runAgent([...args, "--socket", bed.socket]);
 }
 

@@ -8,9 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { AGENT, runAgent } from "../helpers/agent.ts";
+import { runCommand } from "../helpers/command.ts";
+import { KafkaTestBroker } from "../helpers/kafka_broker.ts";
+import { daemonSection } from "./_daemon_bed.ts";
 import { signEnvelope } from "../../src/daemon/command_channel/signature.ts";
 
-const BROKER_SCRIPT = new URL("../kafka/broker.sh", import.meta.url).pathname;
 const HOST = "cc-node-1";
 const COMMANDS = "cc-commands";
 const REPLIES = "cc-replies";
@@ -27,61 +29,22 @@ interface Reply {
   };
 }
 
-async function run(command: string, args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) {
-  const child = new Deno.Command(command, {
-    args,
-    env: options.env,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
-}
-
-function freeBasePort(): number {
-  const isFree = (port: number) => {
-    try {
-      Deno.listen({ hostname: "127.0.0.1", port }).close();
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + 4 * Math.floor(Math.random() * 2500);
-    if ([0, 1, 2, 3].every((offset) => isFree(base + offset))) return base;
-  }
-  throw new Error("Cannot find 4 free consecutive ports in 20000..29999");
-}
-
 /** Runs `body` with a broker in `dir` (and a way to restart it); the broker is stopped afterwards, also on failure. */
 async function withBroker(
   dir: string,
   body: (bootstrap: string, restart: () => Promise<void>) => Promise<void>,
 ): Promise<void> {
-  const port = freeBasePort();
-  const env = { KAFKA_RUN_DIR: `${dir}/kafka`, KAFKA_PORT: String(port), KAFKA_STOP_TIMEOUT_S: "10" };
-  const up = async () => {
-    const result = await run(BROKER_SCRIPT, ["up"], { env });
-    assert.equal(result.code, 0, `broker.sh up failed: ${result.stderr}`);
-  };
+  const broker = new KafkaTestBroker(`${dir}/kafka`, { KAFKA_STOP_TIMEOUT_S: "10" });
   const restart = async () => {
-    assert.equal((await run(BROKER_SCRIPT, ["down"], { env })).code, 0);
+    await broker.down();
     await new Promise((resolve) => setTimeout(resolve, 2000)); // Long enough for the agent to notice.
-    await up();
+    await broker.up();
   };
   try {
-    await up();
-    await body(`127.0.0.1:${port}`, restart);
+    await broker.up();
+    await body(broker.bootstrap, restart);
   } finally {
-    await run(BROKER_SCRIPT, ["down"], { env });
+    await broker.down().catch(() => {}); // A failed stop must not hide the test's own failure.
   }
 }
 
@@ -94,12 +57,7 @@ function writeConfig(dir: string, bootstrap: string, secretFile: string): string
       "  log_level: debug",
       `  hostname: ${HOST}`,
       "  labels: [cc-edge]",
-      "daemon:",
-      `  unix_socket: ${dir}/agent.sock`,
-      `  pid_file: ${dir}/agent.pid`,
-      `  data_dir: ${dir}/data`,
-      `  log_dir: ${dir}/log`,
-      "  shutdown_timeout: 3s",
+      ...daemonSection(dir),
       "  metrics: { enabled: false }",
       "command:",
       "  channel: kafka",
@@ -165,7 +123,7 @@ function envelope(requestId: string, command: string, payload: Record<string, un
 
 async function produce(bootstrap: string, key: string, messages: unknown[]): Promise<void> {
   const lines = messages.map((message) => JSON.stringify(message)).join("\n") + "\n";
-  const result = await run("kcat", ["-b", bootstrap, "-P", "-t", COMMANDS, "-k", key], { stdin: lines });
+  const result = await runCommand("kcat", ["-b", bootstrap, "-P", "-t", COMMANDS, "-k", key], { stdin: lines });
   assert.equal(result.code, 0, `kcat -P failed: ${result.stderr}`);
 }
 
@@ -173,7 +131,7 @@ async function produce(bootstrap: string, key: string, messages: unknown[]): Pro
 async function repliesUntil(bootstrap: string, requestId: string): Promise<Reply[]> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const result = await run("kcat", [
+    const result = await runCommand("kcat", [
       "-b",
       bootstrap,
       "-C",

@@ -6,9 +6,10 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { AGENT, runAgent } from "../helpers/agent.ts";
+import { AGENT } from "../helpers/agent.ts";
 import { buildUdpFrame, toHex } from "../helpers/frames.ts";
-import { type CommandResult, inNs, run, runOk, type VethPair, withVethPair } from "../helpers/netns.ts";
+import { inNs, run, runOk, type VethPair, withVethPair } from "../helpers/netns.ts";
+import { cli, killQuietly, type RunningDaemon, spawnDaemon, writeDaemonConfig } from "./_daemon_bed.ts";
 
 const SEND_FRAMES = new URL("../helpers/send_frames.py", import.meta.url).pathname;
 
@@ -21,82 +22,9 @@ interface Bed {
   metricsPort: number;
 }
 
-function kill(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    child.kill(signal);
-  } catch { /* already exited */ }
-}
-
-interface Daemon {
-  child: Deno.ChildProcess;
-  stderr(): string;
-  /** Exit status and everything printed, after the process ends (SIGKILL after `timeoutMs`). */
-  finished(timeoutMs?: number): Promise<CommandResult>;
-}
-
-function writeConfig(dir: string, metricsPort: number): string {
-  const path = `${dir}/config.yml`;
-  Deno.writeTextFileSync(
-    path,
-    [
-      "global:",
-      "  log_level: debug",
-      "daemon:",
-      `  unix_socket: ${dir}/agent.sock`,
-      `  pid_file: ${dir}/agent.pid`,
-      `  data_dir: ${dir}/data`,
-      `  log_dir: ${dir}/log`,
-      "  shutdown_timeout: 3s",
-      "  metrics:",
-      "    enabled: true",
-      `    listen: 127.0.0.1:${metricsPort}`,
-      "capture:",
-      "  snaplen: 4096",
-      "  afpacket:",
-      "    block_size: 256KiB",
-      "    num_blocks: 4",
-      "",
-    ].join("\n"),
-  );
-  return path;
-}
-
 /** Starts the daemon in the receiver namespace and waits for "daemon ready". */
-async function startDaemon(bed: Bed): Promise<Daemon> {
-  const full = inNs(bed.pair.nsB, [AGENT, "daemon", "-c", bed.config]);
-  const child = new Deno.Command(full[0]!, { args: full.slice(1), stdout: "piped", stderr: "piped" }).spawn();
-  let text = "";
-  const stdout = new Response(child.stdout).text();
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) text += decoder.decode(chunk, { stream: true });
-  })();
-  const done = (async () => {
-    const status = await child.status;
-    await reading;
-    return { code: status.code, stdout: await stdout, stderr: text };
-  })();
-  const finished = async (timeoutMs = 10_000) => {
-    const killer = setTimeout(() => kill(child, "SIGKILL"), timeoutMs);
-    try {
-      return await done;
-    } finally {
-      clearTimeout(killer);
-    }
-  };
-  const deadline = Date.now() + 15_000;
-  while (!text.includes("daemon ready")) {
-    const exited = await Promise.race([done.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
-    if (exited || Date.now() > deadline) {
-      kill(child, "SIGKILL");
-      throw new Error(`daemon did not start: ${(await finished()).stderr}`);
-    }
-  }
-  return { child, stderr: () => text, finished };
-}
-
-function cli(bed: Bed, args: string[]): Promise<CommandResult> {
-  return runAgent([...args, "--socket", bed.socket]);
+function startDaemon(bed: Bed): Promise<RunningDaemon> {
+  return spawnDaemon(bed.pair.nsB, bed.config);
 }
 
 async function cliJson<T>(bed: Bed, args: string[]): Promise<T> {
@@ -206,7 +134,7 @@ Deno.test("daemon runs tasks, persists them across SIGKILL and SIGTERM restarts,
     const bed: Bed = {
       pair,
       dir,
-      config: writeConfig(dir, metricsPort),
+      config: writeDaemonConfig(dir, metricsPort, ["log_level: debug"]),
       socket: `${dir}/agent.sock`,
       pidFile: `${dir}/agent.pid`,
       metricsPort,
@@ -238,7 +166,7 @@ Deno.test("daemon runs tasks, persists them across SIGKILL and SIGTERM restarts,
         await sendInvites(bed, 5060, ["tail-1"]);
         await callIdsIn(`${dir}/sip-a.jsonl`, 4);
         await new Promise((resolve) => setTimeout(resolve, 300));
-        kill(tail, "SIGINT");
+        killQuietly(tail, "SIGINT");
         const result = await output;
         const text = new TextDecoder().decode(result.stdout);
         assert.equal(result.code, 0, new TextDecoder().decode(result.stderr));
@@ -314,7 +242,7 @@ Deno.test("daemon runs tasks, persists them across SIGKILL and SIGTERM restarts,
         assert.equal(status.ready, true);
       });
     } finally {
-      kill(daemon.child, "SIGTERM");
+      killQuietly(daemon.child, "SIGTERM");
       await daemon.finished();
       Deno.removeSync(dir, { recursive: true });
     }

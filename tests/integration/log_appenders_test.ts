@@ -7,34 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { AGENT, runAgent } from "../helpers/agent.ts";
+import { runCommand } from "../helpers/command.ts";
+import { KafkaTestBroker } from "../helpers/kafka_broker.ts";
+import { daemonSection } from "./_daemon_bed.ts";
 
-const BROKER_SCRIPT = new URL("../kafka/broker.sh", import.meta.url).pathname;
 const HOST = "la-node-1";
 
 interface LokiPush {
   streams: { stream: Record<string, string>; values: [string, string][] }[];
-}
-
-async function run(command: string, args: string[], env?: Record<string, string>) {
-  const output = await new Deno.Command(command, { args, env, stdout: "piped", stderr: "piped" }).output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
-}
-
-function freeBasePort(): number {
-  const isFree = (port: number) => {
-    try {
-      Deno.listen({ hostname: "127.0.0.1", port }).close();
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + 4 * Math.floor(Math.random() * 2500);
-    if ([0, 1, 2, 3].every((offset) => isFree(base + offset))) return base;
-  }
-  throw new Error("Cannot find 4 free consecutive ports in 20000..29999");
 }
 
 function closedPort(): number {
@@ -52,12 +32,7 @@ function writeConfig(dir: string, appenders: string[]): string {
       "global:",
       "  log_level: debug",
       `  hostname: ${HOST}`,
-      "daemon:",
-      `  unix_socket: ${dir}/agent.sock`,
-      `  pid_file: ${dir}/agent.pid`,
-      `  data_dir: ${dir}/data`,
-      `  log_dir: ${dir}/log`,
-      "  shutdown_timeout: 3s",
+      ...daemonSection(dir),
       "  metrics: { enabled: false }",
       "log:",
       "  appenders:",
@@ -123,15 +98,13 @@ Deno.test("Loki and Kafka appenders receive the daemon's log lines in batches, t
     pushes.push({ tenant: request.headers.get("x-scope-orgid"), body: await request.json() });
     return new Response(null, { status: 204 });
   });
-  const port = freeBasePort();
-  const brokerEnv = { KAFKA_RUN_DIR: `${dir}/kafka`, KAFKA_PORT: String(port), KAFKA_STOP_TIMEOUT_S: "10" };
+  const broker = new KafkaTestBroker(`${dir}/kafka`, { KAFKA_STOP_TIMEOUT_S: "10" });
   try {
-    const up = await run(BROKER_SCRIPT, ["up"], brokerEnv);
-    assert.equal(up.code, 0, `broker.sh up failed: ${up.stderr}`);
+    await broker.up();
     const config = writeConfig(dir, [
       `{ type: loki, url: "http://127.0.0.1:${loki.addr.port}", tenant_id: ops, labels: { job: la-test }, ` +
       "batch_size: 4, flush_interval: 200ms }",
-      `{ type: kafka, brokers: ["127.0.0.1:${port}"], topic: la-logs, batch_size: 4, flush_interval: 200ms }`,
+      `{ type: kafka, brokers: ["${broker.bootstrap}"], topic: la-logs, batch_size: 4, flush_interval: 200ms }`,
     ]);
     const daemon = await withDaemon(config, async (socket) => void await createTask(dir, socket, "la-task"));
     assert.equal(daemon.code, 0, daemon.stderr);
@@ -153,9 +126,9 @@ Deno.test("Loki and Kafka appenders receive the daemon's log lines in batches, t
     const lokiMessages = values.map(([, line]) => JSON.parse(line).msg as string);
     for (const message of ["daemon ready", "shutting down", "stopped"]) assert.ok(lokiMessages.includes(message));
 
-    const consumed = await run("kcat", [
+    const consumed = await runCommand("kcat", [
       "-b",
-      `127.0.0.1:${port}`,
+      broker.bootstrap,
       "-C",
       "-t",
       "la-logs",
@@ -172,7 +145,7 @@ Deno.test("Loki and Kafka appenders receive the daemon's log lines in batches, t
     // The same lines reach both sinks (Loki groups each batch by level, so compare them sorted).
     assert.deepEqual(kafkaLines.map(([, value]) => JSON.parse(value!).msg).sort(), [...lokiMessages].sort());
   } finally {
-    await run(BROKER_SCRIPT, ["down"], brokerEnv);
+    await broker.down().catch(() => {}); // A failed stop must not hide the test's own failure.
     await loki.shutdown();
     await Deno.remove(dir, { recursive: true });
   }

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { AGENT } from "../helpers/agent.ts";
+import { type Background, spawnBackground } from "../helpers/background.ts";
 import { inNs, type VethPair, withVethPair } from "../helpers/netns.ts";
 import type { CallRecordOut, PipelineRecord, SipRecord } from "../../src/pipeline/mod.ts";
 
@@ -13,48 +14,12 @@ const CALLS = 3;
 const CALL_PAUSE_MS = 300;
 
 /** Starts the agent and resolves once its ring is open (it printed "listening on"). */
-async function startAnalyze(ns: string, args: string[]) {
-  const full = inNs(ns, [AGENT, "analyze", ...args]);
-  const child = new Deno.Command(full[0], { args: full.slice(1), stdin: "null", stdout: "piped", stderr: "piped" })
-    .spawn();
-  const stdout = new Response(child.stdout).text();
-  let stderr = "";
-  let markReady = () => {};
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const stderrDone = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) {
-      stderr += decoder.decode(chunk, { stream: true });
-      if (stderr.includes("listening on")) markReady();
-    }
-  })();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const started = await Promise.race([
-    ready.then(() => true),
-    stderrDone.then(() => false),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 15_000))),
-  ]);
-  clearTimeout(timer);
-  if (!started) {
-    child.kill("SIGKILL");
-    await child.status;
-    await stderrDone;
-    throw new Error(`analyze did not start: ${stderr}`);
-  }
-  return {
-    child,
-    async stop(): Promise<{ code: number; stderr: string; stdout: string }> {
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-      try {
-        const status = await child.status;
-        await stderrDone;
-        return { code: status.code, stderr, stdout: await stdout };
-      } finally {
-        clearTimeout(killer);
-      }
-    },
-  };
+function startAnalyze(ns: string, args: string[]): Promise<Background> {
+  return spawnBackground(ns, [AGENT, "analyze", ...args], {
+    readyText: "listening on",
+    stopTimeoutMs: 20_000,
+    stdout: true,
+  });
 }
 
 async function runCalls(pair: VethPair): Promise<void> {

@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { AGENT } from "../helpers/agent.ts";
+import { spawnBackground } from "../helpers/background.ts";
 import { inNs, run, runOk } from "../helpers/netns.ts";
 import type { CallRecordOut, PipelineRecord, RtpStreamRecordOut, SipRecord } from "../../src/pipeline/mod.ts";
 
@@ -68,55 +69,6 @@ async function link(nsA: string, ifA: string, addrA: string, nsB: string, ifB: s
     await runOk(inNs(ns, ["ip", "addr", "add", `${addr}/24`, "dev", ifname]));
     await runOk(inNs(ns, ["ip", "link", "set", ifname, "up"]));
   }
-}
-
-/** A background process whose stderr is collected; `stop()` sends SIGTERM (SIGKILL after 10 s). */
-interface Background {
-  stderr(): string;
-  stop(): Promise<{ code: number; stderr: string }>;
-}
-
-/** Spawns `cmd` in `ns`; resolves once stderr contains `readyText` (or at once when it is undefined). */
-async function spawnBackground(ns: string, cmd: string[], readyText?: string): Promise<Background> {
-  const full = inNs(ns, cmd);
-  const child = new Deno.Command(full[0], { args: full.slice(1), stdin: "null", stdout: "null", stderr: "piped" })
-    .spawn();
-  let stderr = "";
-  let markReady = () => {};
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const stderrDone = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) {
-      stderr += decoder.decode(chunk, { stream: true });
-      if (readyText !== undefined && stderr.includes(readyText)) markReady();
-    }
-  })();
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already gone */ }
-    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    try {
-      const status = await child.status;
-      await stderrDone;
-      return { code: status.code, stderr };
-    } finally {
-      clearTimeout(killer);
-    }
-  };
-  if (readyText === undefined) return { stderr: () => stderr, stop };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const started = await Promise.race([
-    ready.then(() => true),
-    stderrDone.then(() => false),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 15_000))),
-  ]);
-  clearTimeout(timer);
-  if (!started) {
-    const result = await stop();
-    throw new Error(`${cmd[0]} did not start: ${result.stderr}`);
-  }
-  return { stderr: () => stderr, stop };
 }
 
 /** Drops every DROP_EVERY-th RTP packet from the UAS (all its calls together) forwarded by `ns`, counting them. */
@@ -306,7 +258,7 @@ Deno.test("analyze -i sees calls through kamailio as sipp made them, with their 
       const agent = await spawnBackground(bed.proxy, [
         ...[AGENT, "analyze", "-i", NET.captureIf, "--protocol", "sip,call,rtp"],
         ...["-w", `${tmpDir}/out.jsonl`, "--stats"],
-      ], "listening on");
+      ], { readyText: "listening on" });
       let stats: SippStats;
       try {
         stats = await runCalls(bed, tmpDir);

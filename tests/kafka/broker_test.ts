@@ -3,83 +3,16 @@
  * driven with kcat on loopback ports that are free at the time, in a fresh run dir under /tmp.
  */
 import assert from "node:assert/strict";
+import { runCommand } from "../helpers/command.ts";
+import { KafkaTestBroker } from "../helpers/kafka_broker.ts";
+import type { CommandResult } from "../helpers/netns.ts";
 
-const brokerScript = new URL("./broker.sh", import.meta.url).pathname;
-const portCount = 4; // PLAINTEXT, controller, SSL, SASL_PLAINTEXT: broker.sh's PORT .. PORT+3.
 const saslUser = "capture";
 const saslPassword = "capture-secret";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(command: string, args: string[], options: { env?: Record<string, string>; stdin?: string } = {}) {
-  const child = new Deno.Command(command, {
-    args,
-    env: options.env,
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin));
-    await writer.close();
-  }
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) } as Run;
-}
-
-function isFree(port: number): boolean {
-  try {
-    Deno.listen({ hostname: "127.0.0.1", port }).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A base port with the next `portCount` ports free, below the kernel's ephemeral range (32768+). */
-function freeBasePort(): number {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const base = 20000 + 4 * Math.floor(Math.random() * 2500);
-    if (Array.from({ length: portCount }, (_, i) => base + i).every(isFree)) return base;
-  }
-  throw new Error("Cannot find 4 free consecutive ports in 20000..29999");
-}
-
-/** One broker in its own run dir; `down()` is safe to call whether or not it is running. */
-class TestBroker {
-  readonly port = freeBasePort();
-  readonly env: Record<string, string>;
-
-  constructor(readonly runDir: string) {
-    this.env = { KAFKA_RUN_DIR: runDir, KAFKA_PORT: String(this.port) };
-  }
-
-  async up(...flags: string[]): Promise<void> {
-    const result = await run(brokerScript, ["up", ...flags], { env: this.env });
-    assert.equal(result.code, 0, `broker.sh up failed: ${result.stderr}`);
-  }
-
-  /** `stopTimeoutS` 0 sends KILL right after TERM: the broker dies without a clean shutdown. */
-  async down(stopTimeoutS = 30): Promise<void> {
-    const env = { ...this.env, KAFKA_STOP_TIMEOUT_S: String(stopTimeoutS) };
-    const result = await run(brokerScript, ["down"], { env });
-    assert.equal(result.code, 0, `broker.sh down failed: ${result.stderr}`);
-  }
-
-  async status(): Promise<number> {
-    return (await run(brokerScript, ["status"], { env: this.env })).code;
-  }
-}
-
-async function withBroker(prefix: string, body: (broker: TestBroker) => Promise<void>): Promise<void> {
+async function withBroker(prefix: string, body: (broker: KafkaTestBroker) => Promise<void>): Promise<void> {
   const runDir = await Deno.makeTempDir({ prefix });
-  const broker = new TestBroker(runDir);
+  const broker = new KafkaTestBroker(runDir);
   try {
     await body(broker);
   } finally {
@@ -91,13 +24,29 @@ async function withBroker(prefix: string, body: (broker: TestBroker) => Promise<
   }
 }
 
-async function produce(bootstrap: string, topic: string, lines: string[], options: string[] = []): Promise<Run> {
-  return await run("kcat", ["-b", bootstrap, ...options, "-P", "-t", topic], { stdin: lines.join("\n") + "\n" });
+async function produce(
+  bootstrap: string,
+  topic: string,
+  lines: string[],
+  options: string[] = [],
+): Promise<CommandResult> {
+  return await runCommand("kcat", ["-b", bootstrap, ...options, "-P", "-t", topic], { stdin: lines.join("\n") + "\n" });
 }
 
 /** Every message in `topic` from the beginning, one per line; `-e` makes kcat exit at the end of the partition. */
 async function consume(bootstrap: string, topic: string, options: string[] = []): Promise<string[]> {
-  const result = await run("kcat", ["-b", bootstrap, ...options, "-C", "-t", topic, "-o", "beginning", "-e", "-q"]);
+  const result = await runCommand("kcat", [
+    "-b",
+    bootstrap,
+    ...options,
+    "-C",
+    "-t",
+    topic,
+    "-o",
+    "beginning",
+    "-e",
+    "-q",
+  ]);
   assert.equal(result.code, 0, `kcat -C failed: ${result.stderr}`);
   return result.stdout.split("\n").filter((line) => line !== "");
 }
@@ -158,7 +107,7 @@ Deno.test("broker.sh --sasl and --tls listeners accept kcat with the documented 
     const rejected = await produce(sasl, "auth-test", ["wrong password"], saslOptions("SCRAM-SHA-256", "wrong"));
     assert.notEqual(rejected.code, 0);
     assert.match(rejected.stderr, /Authentication failed/);
-    const untrusted = await run("kcat", ["-b", tls, "-X", "security.protocol=ssl", "-L", "-m", "2"]);
+    const untrusted = await runCommand("kcat", ["-b", tls, "-X", "security.protocol=ssl", "-L", "-m", "2"]);
     assert.notEqual(untrusted.code, 0, "a client without the test CA must not complete the TLS handshake");
     assert.deepEqual(await consume(`127.0.0.1:${broker.port}`, "auth-test"), expected);
   });
