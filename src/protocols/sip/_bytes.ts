@@ -54,8 +54,9 @@ export function trimEnd(bytes: Uint8Array, start: number, end: number): number {
 
 /** Index of the next LF in `[pos, end)`, or -1. */
 export function indexOfLf(bytes: Uint8Array, pos: number, end: number): number {
-  const index = bytes.indexOf(LF, pos);
-  return index === -1 || index >= end ? -1 : index;
+  // A plain loop: header lines are short, and TypedArray.prototype.indexOf costs a runtime call each time (measured).
+  for (let i = pos; i < end; i++) if (bytes[i] === LF) return i;
+  return -1;
 }
 
 /** True if `bytes[start, end)` equals the lower-case ASCII `lower`, ignoring ASCII case. */
@@ -91,4 +92,12 @@ export function parseDecimalText(text: string, digitsMax: number): number {
     value = value * 10 + digit;
   }
   return value;
+}
+
+/** True for the characters of the RegExp class `\s` (ECMAScript WhiteSpace and LineTerminator). */
+export function isRegExpSpace(char: number): boolean {
+  if (char <= 0x20) return char === 0x20 || (char >= 0x09 && char <= 0x0d);
+  if (char < 0xa0) return false;
+  return char === 0xa0 || char === 0x1680 || (char >= 0x2000 && char <= 0x200a) || char === 0x2028 ||
+    char === 0x2029 || char === 0x202f || char === 0x205f || char === 0x3000 || char === 0xfeff;
 }

@@ -3,7 +3,7 @@
  * header's rule is in one place.
  * @module
  */
-import { parseDecimalText } from "./_bytes.ts";
+import { isRegExpSpace, parseDecimal, parseDecimalText } from "./_bytes.ts";
 import { findSipParam, splitSipList } from "./_list.ts";
 import { parseSipAddress, parseSipAddressList } from "./address.ts";
 import { SipHeader, type SipHeaderId } from "./header_name.ts";
@@ -52,10 +52,18 @@ function parseUint32(text: string): number | undefined {
   return value >= 0 && value <= UINT32_MAX ? value : undefined;
 }
 
+/** `/^(\d+)\s+(\S+)$/` on `value`, written out: the sequence number and method, or undefined. */
 function parseCSeq(value: string): SipCSeq | undefined {
-  const match = /^(\d+)\s+(\S+)$/.exec(value);
-  const seq = match === null ? undefined : parseUint32(match[1]!);
-  return seq === undefined ? undefined : { seq, method: match![2]! };
+  let digitsEnd = 0;
+  while (digitsEnd < value.length && value.charCodeAt(digitsEnd) >= 0x30 && value.charCodeAt(digitsEnd) <= 0x39) {
+    digitsEnd++;
+  }
+  let methodStart = digitsEnd;
+  while (methodStart < value.length && isRegExpSpace(value.charCodeAt(methodStart))) methodStart++;
+  if (digitsEnd === 0 || methodStart === digitsEnd || methodStart === value.length) return undefined;
+  for (let i = methodStart; i < value.length; i++) if (isRegExpSpace(value.charCodeAt(i))) return undefined;
+  const seq = parseUint32(value.slice(0, digitsEnd));
+  return seq === undefined ? undefined : { seq, method: value.slice(methodStart) };
 }
 
 function parseReasons(value: string, out: SipReason[]): void {
@@ -74,7 +82,10 @@ function parseReasons(value: string, out: SipReason[]): void {
 }
 
 function applyContentLength(draft: MessageDraft, value: string): void {
-  const length = parseUint32(value);
+  applyContentLengthNumber(draft, parseUint32(value));
+}
+
+function applyContentLengthNumber(draft: MessageDraft, length: number | undefined): void {
   if (length === undefined) draft.badContentLength = true;
   else if (draft.contentLength !== undefined && draft.contentLength !== length) draft.badContentLength = true;
   else draft.contentLength = length;
@@ -84,7 +95,10 @@ function applyContentLength(draft: MessageDraft, value: string): void {
 export function applyHeader(draft: MessageDraft, id: SipHeaderId, value: string): void {
   switch (id) {
     case SipHeader.CALL_ID:
-      if (!draft.hasCallId && value !== "") [draft.callId, draft.hasCallId] = [value, true];
+      if (!draft.hasCallId && value !== "") {
+        draft.callId = value;
+        draft.hasCallId = true;
+      }
       break;
     case SipHeader.FROM:
       draft.from ??= parseSipAddress(value);
@@ -126,4 +140,26 @@ export function applyHeader(draft: MessageDraft, id: SipHeaderId, value: string)
       draft.expires ??= parseUint32(value);
       break;
   }
+}
+
+/**
+ * Applies a decimal header (Content-Length, Max-Forwards, Expires) straight from its unfolded, trimmed value bytes
+ * `bytes[start, end)`, without decoding a string. Returns false, having changed nothing, when the header is not one
+ * of these or the bytes are not a plain 32-bit decimal: the caller then uses `applyHeader()`, which owns every
+ * other case (so results are identical either way).
+ */
+export function applyDecimalHeader(
+  draft: MessageDraft,
+  id: SipHeaderId,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): boolean {
+  if (id !== SipHeader.CONTENT_LENGTH && id !== SipHeader.MAX_FORWARDS && id !== SipHeader.EXPIRES) return false;
+  const value = parseDecimal(bytes, start, end, UINT32_DIGITS_MAX);
+  if (value < 0 || value > UINT32_MAX) return false;
+  if (id === SipHeader.CONTENT_LENGTH) applyContentLengthNumber(draft, value);
+  else if (id === SipHeader.MAX_FORWARDS) draft.maxForwards ??= value;
+  else draft.expires ??= value;
+  return true;
 }

@@ -9,6 +9,12 @@ export const SIP_LIST_ITEMS_MAX = 64;
 
 /** Appends the trimmed, non-empty comma-separated items of `text` to `out`. */
 export function splitSipList(text: string, out: string[]): void {
+  if (text.indexOf(",") === -1) {
+    // Most values are one item: without a comma the loop below would yield exactly the trimmed text.
+    const item = text.trim();
+    if (item !== "" && out.length < SIP_LIST_ITEMS_MAX) out.push(item);
+    return;
+  }
   let quoted = false;
   let angle = false;
   let start = 0;
@@ -33,6 +39,16 @@ export function splitSipList(text: string, out: string[]): void {
  * @returns the value with surrounding quotes removed, "" for a parameter without value, undefined when absent.
  */
 export function findSipParam(params: string, name: string): string | undefined {
+  // Without quotes only ';' matters, and the native indexOf jumps between separators.
+  if (params.indexOf('"') === -1) {
+    for (let start = 0;;) {
+      const semicolon = params.indexOf(";", start);
+      const end = semicolon === -1 ? params.length : semicolon;
+      const value = paramValueAt(params, start, end, name);
+      if (value !== undefined || semicolon === -1) return value;
+      start = semicolon + 1;
+    }
+  }
   let quoted = false;
   let start = 0;
   for (let i = 0; i <= params.length; i++) {
@@ -42,12 +58,42 @@ export function findSipParam(params: string, name: string): string | undefined {
       else if (char === 0x22) quoted = false;
     } else if (char === 0x22) quoted = true;
     else if (char === 0x3b) {
-      const value = paramValueIfNamed(params.slice(start, i), name);
+      const value = paramValueAt(params, start, i, name);
       if (value !== undefined) return value;
       start = i + 1;
     }
   }
   return undefined;
+}
+
+/** True for the ASCII characters String.prototype.trim() removes. */
+function isAsciiTrimmed(char: number): boolean {
+  return char === 0x20 || (char >= 0x09 && char <= 0x0d);
+}
+
+/**
+ * `paramValueIfNamed(params.slice(start, end), name)` without slicing every parameter: the key is compared in place.
+ * Non-ASCII around or in the key takes the slicing path, so trim() and toLowerCase() semantics stay exact.
+ */
+function paramValueAt(params: string, start: number, end: number, name: string): string | undefined {
+  let equals = params.indexOf("=", start);
+  if (equals >= end) equals = -1;
+  let keyStart = start;
+  let keyEnd = equals === -1 ? end : equals;
+  while (keyStart < keyEnd && isAsciiTrimmed(params.charCodeAt(keyStart))) keyStart++;
+  while (keyEnd > keyStart && isAsciiTrimmed(params.charCodeAt(keyEnd - 1))) keyEnd--;
+  if (keyEnd > keyStart && (params.charCodeAt(keyStart) >= 0x80 || params.charCodeAt(keyEnd - 1) >= 0x80)) {
+    return paramValueIfNamed(params.slice(start, end), name);
+  }
+  if (keyEnd - keyStart !== name.length) return undefined;
+  for (let k = 0; k < name.length; k++) {
+    let char = params.charCodeAt(keyStart + k);
+    if (char >= 0x80) return paramValueIfNamed(params.slice(start, end), name);
+    if (char >= 0x41 && char <= 0x5a) char += 0x20;
+    if (char !== name.charCodeAt(k)) return undefined;
+  }
+  if (equals === -1) return "";
+  return unquote(params.slice(equals + 1, end).trim());
 }
 
 function paramValueIfNamed(param: string, name: string): string | undefined {

@@ -73,16 +73,25 @@ const NAMES: readonly { canonical: string; compact: string }[] = [
 
 /** Header ids by compact letter (index = char code of the lower-case letter). */
 const BY_COMPACT = new Uint8Array(128);
-/** Lower-case long names grouped by length, so a lookup compares only names of the right length. */
-const BY_LENGTH = new Map<number, { lower: string; id: SipHeaderId }[]>();
+/** Longest long name (in bytes) the bucket table covers; longer names are never known headers. */
+const NAME_BYTES_MAX = 31;
+/**
+ * Lower-case long names grouped by length and first letter (index = length × 32 + (first byte & 31)), so a lookup
+ * compares at most a name or two, without a Map lookup.
+ */
+const BY_LENGTH_FIRST: ({ lower: string; id: SipHeaderId }[] | undefined)[] = new Array(
+  (NAME_BYTES_MAX + 1) * 32,
+).fill(undefined);
 
 for (let id = 1; id < NAMES.length; id++) {
   const { canonical, compact } = NAMES[id]!;
   if (compact !== "") BY_COMPACT[compact.charCodeAt(0)] = id;
   const lower = canonical.toLowerCase();
-  const bucket = BY_LENGTH.get(lower.length) ?? [];
+  if (lower.length > NAME_BYTES_MAX) throw new Error(`header name longer than ${NAME_BYTES_MAX}: ${canonical}`);
+  const key = lower.length * 32 + (lower.charCodeAt(0) & 31);
+  const bucket = BY_LENGTH_FIRST[key] ?? [];
   bucket.push({ lower, id: id as SipHeaderId });
-  BY_LENGTH.set(lower.length, bucket);
+  BY_LENGTH_FIRST[key] = bucket;
 }
 
 /** Identifies the header whose (trimmed) name is `bytes[start, end)`, ignoring case; does not allocate. */
@@ -93,9 +102,12 @@ export function lookupSipHeader(bytes: Uint8Array, start: number, end: number): 
     if (byte >= 0x41 && byte <= 0x5a) byte += 0x20;
     return (byte < 128 ? BY_COMPACT[byte]! : 0) as SipHeaderId;
   }
-  const bucket = BY_LENGTH.get(length);
+  if (length < 2 || length > NAME_BYTES_MAX) return SipHeader.OTHER;
+  // `& 31` maps upper and lower case of a letter to the same bucket; equalsIgnoreCase() does the exact check.
+  const bucket = BY_LENGTH_FIRST[length * 32 + (bytes[start]! & 31)];
   if (bucket === undefined) return SipHeader.OTHER;
-  for (const entry of bucket) {
+  for (let k = 0; k < bucket.length; k++) {
+    const entry = bucket[k]!;
     if (equalsIgnoreCase(bytes, start, end, entry.lower)) return entry.id;
   }
   return SipHeader.OTHER;

@@ -6,7 +6,7 @@
 import type { ParseResult } from "../parser.ts";
 import { decodeText } from "./_bytes.ts";
 import { HeaderScanner } from "./_header_scanner.ts";
-import { applyHeader, createDraft, type MessageDraft } from "./_headers.ts";
+import { applyDecimalHeader, applyHeader, createDraft, type MessageDraft } from "./_headers.ts";
 import { SipHeader } from "./header_name.ts";
 import { createStartLineSpans, scanSipStartLine, startsWithSipVersion } from "./start_line.ts";
 import type { SipInvalidReason, SipMessage, SipMessageBase, SipRequest, SipResponse } from "./types.ts";
@@ -31,8 +31,10 @@ function readHeaders(payload: Uint8Array, draft: MessageDraft): SipInvalidReason
     if (step === "too_many") return "too_many_headers";
     if (step === "end") break;
     // Only headers that become fields are decoded; the rest cost no allocation.
-    if (scanner.id !== SipHeader.OTHER && scanner.id <= SipHeader.EXPIRES) {
-      applyHeader(draft, scanner.id, scanner.value());
+    const id = scanner.id;
+    if (id === SipHeader.OTHER || id > SipHeader.EXPIRES) continue;
+    if (scanner.folded || !applyDecimalHeader(draft, id, payload, scanner.valueStart, scanner.valueEnd)) {
+      applyHeader(draft, id, scanner.value());
     }
   }
   draft.malformedHeaderLines = scanner.malformedLines;

@@ -171,6 +171,19 @@ Deno.test("parseSipMessage() takes the body from Content-Length and stops there"
   assert.equal(result.consumedBytes, result.message.bodyOffset + 2);
 });
 
+Deno.test("parseSipMessage() reads decimal headers from bytes and falls back to text for anything else", () => {
+  const head = "OPTIONS sip:a@h SIP/2.0\r\nCall-ID: d\r\nCSeq: 4294967295 OPTIONS\r\n";
+  const plain = parseText(`${head}Max-Forwards: 0070\r\nExpires: 4294967295\r\nContent-Length: 0\r\n\r\n`);
+  assert.equal(plain.maxForwards, 70);
+  assert.equal(plain.expires, 4294967295);
+  assert.equal(plain.cseq.seq, 4294967295);
+  const folded = parseText(`${head}Max-Forwards:\r\n 69\r\nExpires: 4294967296\r\nContent-Length: 0\r\n\r\n`);
+  assert.equal(folded.maxForwards, 69);
+  assert.equal(folded.expires, undefined);
+  const twice = parseSipMessage(encoder.encode(`${head}Content-Length: 0\r\nContent-Length: 1\r\n\r\nx`));
+  assert.deepEqual(twice, { kind: "invalid", reason: "bad_content_length" });
+});
+
 Deno.test("parseSipMessage() counts header lines without a colon and keeps going", () => {
   const message = parseText("INFO sip:h SIP/2.0\r\ngarbage line\r\nCall-ID: g\r\nCSeq: 1 INFO\r\n\r\n");
   assert.equal(message.malformedHeaderLines, 1);

@@ -4,7 +4,7 @@
  * @module
  */
 import { findSipParam, splitSipList } from "./_list.ts";
-import { parseDecimalText } from "./_bytes.ts";
+import { isRegExpSpace, parseDecimalText } from "./_bytes.ts";
 import type { SipVia } from "./types.ts";
 
 const PORT_DIGITS_MAX = 5;
@@ -36,16 +36,60 @@ export function splitHostPort(sentBy: string): { host: string; port: number | un
   return { host: sentBy, port: undefined };
 }
 
+/** Index of the first character at or after `pos` that is `\s` (or `;` when `semicolon`), or `text.length`. */
+function scanToken(text: string, pos: number, semicolon: boolean): number {
+  while (pos < text.length) {
+    const char = text.charCodeAt(pos);
+    if (isRegExpSpace(char) || (semicolon && char === 0x3b)) break;
+    pos++;
+  }
+  return pos;
+}
+
+/** Index of the first character at or after `pos` that is not `\s`, or `text.length`. */
+function skipRegExpSpace(text: string, pos: number): number {
+  while (pos < text.length && isRegExpSpace(text.charCodeAt(pos))) pos++;
+  return pos;
+}
+
+const SIP_2_0 = "SIP/2.0/";
+
+/**
+ * The transport, sent-by and parameters of a trimmed Via value that starts with `SIP/2.0/`: exactly what the
+ * RegExp in `parseSipVia()` captures (its groups 3, 4 and 5), found without running it. Null when it does not match.
+ */
+function splitCanonicalVia(text: string): [string, string, string] | null {
+  const transportStart = skipRegExpSpace(text, SIP_2_0.length);
+  const transportEnd = scanToken(text, transportStart, true);
+  if (transportEnd === transportStart || transportEnd === text.length || text.charCodeAt(transportEnd) === 0x3b) {
+    return null;
+  }
+  const pos = skipRegExpSpace(text, transportEnd);
+  const sentByEnd = scanToken(text, pos, true);
+  if (sentByEnd === pos) return null;
+  const after = skipRegExpSpace(text, sentByEnd);
+  if (after < text.length && text.charCodeAt(after) !== 0x3b) return null;
+  const params = after < text.length ? text.slice(after + 1) : "";
+  return [text.slice(transportStart, transportEnd), text.slice(pos, sentByEnd), params];
+}
+
+function matchVia(value: string): [string, string, string] | null {
+  const text = value.trim();
+  if (text.startsWith(SIP_2_0)) return splitCanonicalVia(text);
+  // LWS may surround the slashes ("SIP / 2.0 / UDP"); the sent-by follows the transport after whitespace.
+  const match = /^([^/\s]+)\s*\/\s*([^/\s]+)\s*\/\s*([^\s;]+)\s+([^;\s]+)\s*(?:;(.*))?$/s.exec(text);
+  return match === null ? null : [match[3]!, match[4]!, match[5] ?? ""];
+}
+
 /** Parses one Via value; undefined when it has no `SIP/2.0/transport` and sent-by. */
 export function parseSipVia(value: string): SipVia | undefined {
-  // LWS may surround the slashes ("SIP / 2.0 / UDP"); the sent-by follows the transport after whitespace.
-  const match = /^([^/\s]+)\s*\/\s*([^/\s]+)\s*\/\s*([^\s;]+)\s+([^;\s]+)\s*(?:;(.*))?$/s.exec(value.trim());
+  const match = matchVia(value);
   if (match === null) return undefined;
-  const { host, port } = splitHostPort(match[4]!);
-  const params = match[5] ?? "";
+  const { host, port } = splitHostPort(match[1]);
+  const params = match[2];
   const rport = findSipParam(params, "rport");
   return {
-    transport: match[3]!,
+    transport: match[0],
     host,
     port,
     branch: findSipParam(params, "branch") ?? "",

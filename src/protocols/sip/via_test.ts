@@ -37,3 +37,14 @@ Deno.test("parseSipVias() keeps the order of comma-separated values", () => {
   parseSipVias("SIP/2.0/UDP a;branch=1, SIP/2.0/UDP b;branch=2,SIP/2.0/TCP c:7;branch=3", out);
   assert.deepEqual(out.map((via) => `${via.transport} ${via.host} ${via.branch}`), ["UDP a 1", "UDP b 2", "TCP c 3"]);
 });
+
+Deno.test("parseSipVia() reads a SIP/2.0/ value without the RegExp exactly as the RegExp reads it", () => {
+  assert.equal(parseSipVia("SIP/2.0/ UDP h:5060;branch=z9hG4bK3")?.transport, "UDP");
+  assert.equal(parseSipVia("SIP/2.0/UDP\u00a0h;branch=z9hG4bK4")?.host, "h");
+  assert.equal(parseSipVia("SIP/2.0/UDP h  ;Branch=z9hG4bK5")?.branch, "z9hG4bK5");
+  assert.equal(parseSipVia('SIP/2.0/UDP h;received="10.0.0.9";x')?.received, "10.0.0.9");
+  assert.equal(parseSipVia("SIP/2.0/UDP h extra;branch=z9hG4bK6"), undefined);
+  assert.equal(parseSipVia("SIP/2.0/UDP;branch=z9hG4bK7"), undefined);
+  assert.equal(parseSipVia("SIP/2.0/UDP ;branch=z9hG4bK8"), undefined);
+  assert.equal(parseSipVia("SIP/2.0/UDP"), undefined);
+});
