@@ -7,6 +7,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import { encodeLines } from "./lines.ts";
 import type { Output, OutputRecord, OutputStats, WriteResult } from "./output.ts";
 
 /** Where lines go: stdout by default; anything with a synchronous write for tests. */
@@ -31,7 +32,6 @@ export interface ConsoleOutputStats extends OutputStats {
   droppedClosed: number;
 }
 
-const encoder = new TextEncoder();
 type Fields = Record<string, unknown>;
 
 function endpoint(ip: unknown, port: unknown): string {
@@ -107,20 +107,12 @@ export class ConsoleOutput implements Output {
   write(records: readonly OutputRecord[]): WriteResult {
     this.#stats.writtenRecords += records.length;
     if (this.#closed) return { queued: 0, spooled: 0, dropped: this.#drop("droppedClosed", records.length) };
-    let text = "";
-    let lines = 0;
-    let dropped = 0;
-    for (const record of records) {
-      const line = this.#format === "json" ? jsonLine(record) : textLine(record);
-      if (line === null) {
-        dropped += this.#drop("droppedEncode", 1);
-        continue;
-      }
-      text += line + "\n";
-      lines++;
-    }
+    const { bytes, lines, unencodable } = encodeLines(
+      records,
+      (record) => this.#format === "json" ? jsonLine(record) : textLine(record),
+    );
+    const dropped = unencodable === 0 ? 0 : this.#drop("droppedEncode", unencodable);
     if (lines === 0) return { queued: 0, spooled: 0, dropped };
-    const bytes = encoder.encode(text);
     try {
       for (let done = 0; done < bytes.length;) done += this.#sink.writeSync(bytes.subarray(done));
     } catch {

@@ -9,6 +9,7 @@
  */
 import { Buffer } from "node:buffer";
 import { jsonlDefaults } from "./defaults.ts";
+import { encodeLines } from "./lines.ts";
 import type { Output, OutputRecord, OutputStats, WriteResult } from "./output.ts";
 
 /** JSONL output configuration. */
@@ -35,8 +36,6 @@ export interface JsonlOutputStats extends OutputStats {
   /** Bytes in the current file. */
   fileBytes: number;
 }
-
-const encoder = new TextEncoder();
 
 function lineFor(record: OutputRecord): string | null {
   const line: Record<string, unknown> = { type: record.type, timestamp_ms: record.timestampMs };
@@ -92,20 +91,9 @@ export class JsonlOutput implements Output {
   write(records: readonly OutputRecord[]): WriteResult {
     this.#stats.writtenRecords += records.length;
     if (this.#closed) return { queued: 0, spooled: 0, dropped: this.#drop("droppedClosed", records.length) };
-    let text = "";
-    let lines = 0;
-    let dropped = 0;
-    for (const record of records) {
-      const line = lineFor(record);
-      if (line === null) {
-        dropped += this.#drop("droppedEncode", 1);
-        continue;
-      }
-      text += line + "\n";
-      lines++;
-    }
+    const { bytes, lines, unencodable } = encodeLines(records, lineFor);
+    const dropped = unencodable === 0 ? 0 : this.#drop("droppedEncode", unencodable);
     if (lines === 0) return { queued: 0, spooled: 0, dropped };
-    const bytes = encoder.encode(text);
     try {
       if (
         this.#file === null || (this.#stats.fileBytes > 0 && this.#stats.fileBytes + bytes.length > this.rotateBytes)
