@@ -5,6 +5,11 @@
  *
  * Loop shape (performance.md): a no-syscall `tryNext` on every ring in turn; only when all are empty an awaited
  * worker-thread wait of at most `POLL_MS` on each idle ring, so the event loop stays free.
+ *
+ * A one-shot tool with a single ring and nothing else to serve (`capture -i IF`) can wait on the calling thread
+ * instead (`inlineWait`), as tcpdump does: a worker-thread wait costs several thread wake-ups per block, which at low
+ * rates outweighs the work on the block; the event loop still turns every `INLINE_YIELD_INTERVAL_MS` for signals and
+ * timers.
  * @module
  */
 import { createPacketBatch, emptySourceStats, type PacketBatch, type PacketSource, type SourceStats } from "./batch.ts";
@@ -20,6 +25,11 @@ const POLL_MS = 100;
 const STATS_INTERVAL_MS = 1000;
 /** Under sustained load blocks are always ready; a wait this often lets timers and signal handlers run. */
 const YIELD_INTERVAL_MS = 20;
+/**
+ * Inline waits (`inlineWait`): how often the event loop turns for signals and timers. A turn costs 0.1–0.7 ms of CPU
+ * on a small VM (caches are cold after a sleep; bench/capture.sh), so a one-shot capture turns rarely.
+ */
+const INLINE_YIELD_INTERVAL_MS = 250;
 /** Close waits this long for wait threads and ring closes to finish before giving up. */
 const CLOSE_TIMEOUT_MS = 5000;
 
@@ -39,6 +49,12 @@ export interface AfPacketOptions {
   fanoutMode?: FanoutModeName;
   /** @default true */
   promiscuous?: boolean;
+  /**
+   * Wait for blocks on the calling thread (the event loop turns every `INLINE_YIELD_INTERVAL_MS`) instead of
+   * a worker thread; only honoured with a single ring. For one-shot tools, never for the daemon.
+   * @default false
+   */
+  inlineWait?: boolean;
 }
 
 /** Kernel counters of one interface (PACKET_STATISTICS of its sockets, summed). */
@@ -93,9 +109,13 @@ export class AfPacketSource implements PacketSource {
   #closing: Promise<void> | null = null;
   #failure: CaptureError | null = null;
   #onIdle: (() => void) | null = null;
+  readonly #inlineWait: boolean;
+  readonly #yieldIntervalMs: number;
 
-  private constructor(interfaces: readonly string[], slots: Slot[]) {
+  private constructor(interfaces: readonly string[], slots: Slot[], inlineWait: boolean) {
     this.interfaces = interfaces;
+    this.#inlineWait = inlineWait && slots.length === 1;
+    this.#yieldIntervalMs = this.#inlineWait ? INLINE_YIELD_INTERVAL_MS : YIELD_INTERVAL_MS;
     this.name = interfaces.join(",");
     this.#slots = slots;
     this.#kernelByInterface = interfaces.map(() => ({ kernelPackets: 0, kernelDrops: 0, kernelFreezes: 0 }));
@@ -135,7 +155,7 @@ export class AfPacketSource implements PacketSource {
       for (const slot of slots) slot.ring.close();
       throw error;
     }
-    return new AfPacketSource([...options.interfaces], slots);
+    return new AfPacketSource([...options.interfaces], slots, options.inlineWait ?? false);
   }
 
   /** Ring geometry of the first socket (all sockets share the options). */
@@ -160,7 +180,7 @@ export class AfPacketSource implements PacketSource {
       if (this.#closed) return null;
       if (this.#failure) throw this.#failure;
       if (this.#stopping) await this.#settleWaits();
-      else if (Date.now() - this.#yieldAtMs > YIELD_INTERVAL_MS) await this.#waitAny(0);
+      else if (Date.now() - this.#yieldAtMs > this.#yieldIntervalMs) await this.#waitAny(0);
       const batch = this.#takeReady();
       if (batch) return batch;
       if (this.#stopping) return null;
@@ -179,7 +199,7 @@ export class AfPacketSource implements PacketSource {
       if (this.#closed) return null;
       if (this.#failure) throw this.#failure;
       if (this.#stopping) await this.#settleWaits();
-      else if (Date.now() - this.#yieldAtMs > YIELD_INTERVAL_MS) await this.#waitAny(0);
+      else if (Date.now() - this.#yieldAtMs > this.#yieldIntervalMs) await this.#waitAny(0);
       const taken = this.#takeBlock();
       if (taken) return this.#convert(taken.slot, taken.block, out, flags, packetsMax);
       if (this.#stopping) return null;
@@ -328,6 +348,7 @@ export class AfPacketSource implements PacketSource {
 
   /** Starts a worker-thread wait on every idle ring and returns when the first one ends. */
   async #waitAny(timeoutMs: number): Promise<void> {
+    if (this.#inlineWait) return this.#waitInline(timeoutMs);
     this.#yieldAtMs = Date.now();
     const waits: Promise<void>[] = [];
     for (const slot of this.#slots) {
@@ -341,6 +362,19 @@ export class AfPacketSource implements PacketSource {
       waits.push(slot.waiting);
     }
     if (waits.length > 0) await Promise.race(waits);
+  }
+
+  /** The single ring's wait on this thread; the event loop turns once `INLINE_YIELD_INTERVAL_MS` have passed. */
+  async #waitInline(timeoutMs: number): Promise<void> {
+    const slot = this.#slots[0];
+    if (timeoutMs > 0 && slot.readyBlock < 0) {
+      const untilYieldMs = this.#yieldAtMs + INLINE_YIELD_INTERVAL_MS - Date.now();
+      const block = this.#checked(slot, slot.ring.nextSync(Math.max(1, Math.min(timeoutMs, untilYieldMs))));
+      if (block >= 0) slot.readyBlock = block;
+    }
+    if (Date.now() - this.#yieldAtMs < INLINE_YIELD_INTERVAL_MS) return;
+    this.#yieldAtMs = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 0));
   }
 
   async #settleWaits(): Promise<void> {

@@ -143,3 +143,30 @@ Deno.test("AfPacketSource.open() closes what it opened when a later interface fa
   );
   assert.throws(() => AfPacketSource.open({ interfaces: [], ...SMALL }), CaptureError);
 });
+
+Deno.test("AfPacketSource with inlineWait waits on the calling thread yet still lets timers stop it", async () => {
+  const port = testPort();
+  const source = AfPacketSource.open({
+    interfaces: ["lo"],
+    filter: `udp dst port ${port}`,
+    inlineWait: true,
+    ...SMALL,
+  });
+  try {
+    // The ring keeps what arrives before the first read; inline waits block this thread, so send first.
+    await sendUdp(port, 100);
+    const [received] = await collect(source, 100);
+    assert.deepEqual(received, Array.from({ length: 100 }, (_, k) => k));
+    const startedMs = Date.now();
+    let stoppedMs = 0;
+    setTimeout(() => {
+      stoppedMs = Date.now();
+      source.stop();
+    }, 100);
+    assert.equal(await source.next(), null, "stop() from a timer ends an idle inline wait");
+    assert.ok(stoppedMs > 0 && stoppedMs - startedMs < 1000, `the timer ran ${stoppedMs - startedMs} ms after start`);
+    assert.ok(Date.now() - stoppedMs < 1000, "next() returned soon after stop()");
+  } finally {
+    await source.close();
+  }
+});

@@ -146,6 +146,8 @@ export class PcapWriter implements CaptureWriter {
   packetsWritten = 0;
   packetsSkipped = 0;
   readonly #out: BufferedFile;
+  #discardRecords = false;
+  #scratch = new Uint8Array(0);
   /** Timestamps in nanoseconds (else microseconds). */
   readonly nanosecond: boolean;
   readonly #snaplenBytes: number;
@@ -210,6 +212,33 @@ export class PcapWriter implements CaptureWriter {
    * Appends `packets` pcap records already built in this writer's timestamp precision (`pcapBlock`), captured on
    * `linkType`; records of another link type than the file's are counted as skipped.
    */
+  /**
+   * Room for one ring block's pcap records (`pcapBlock` output of at most `bytesMax` bytes) inside the write buffer,
+   * so the library converts straight into it; `commitRecords` then counts them. Saves a copy per block.
+   */
+  recordsTarget(bytesMax: number, linkType: number): Uint8Array {
+    if (!this.#headerWritten) this.#writeHeader(this.#linkType === -1 ? linkType : this.#linkType);
+    this.#discardRecords = this.#closed || linkType !== this.#linkType;
+    if (this.#discardRecords) {
+      if (this.#scratch.length < bytesMax) this.#scratch = new Uint8Array(bytesMax);
+      return this.#scratch.subarray(0, bytesMax);
+    }
+    const out = this.#out;
+    out.reserve(bytesMax);
+    return out.bytes.subarray(out.used, out.used + bytesMax);
+  }
+
+  /** Counts `packets` records of `bytes` written into the last `recordsTarget` (a file of another link type skips). */
+  commitRecords(bytes: number, packets: number): void {
+    if (this.#closed) return;
+    if (this.#discardRecords) {
+      this.packetsSkipped += packets;
+      return;
+    }
+    this.#out.commit(bytes);
+    this.packetsWritten += packets;
+  }
+
   writeRecords(records: Uint8Array, packets: number, linkType: number): void {
     if (this.#closed || packets === 0) return;
     if (!this.#headerWritten) this.#writeHeader(this.#linkType === -1 ? linkType : this.#linkType);

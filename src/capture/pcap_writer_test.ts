@@ -153,3 +153,29 @@ Deno.test("PcapWriter.writeRecords() appends built records after the header and 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("PcapWriter.recordsTarget() lets records be built in place, byte for byte like writeRecords()", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const reference = createPcapWriter(`${dir}/reference.pcap`);
+    reference.write(batchOf([FRAME, FRAME]));
+    reference.close();
+    const written = await Deno.readFile(`${dir}/reference.pcap`);
+    const records = written.subarray(24);
+    const writer = createPcapWriter(`${dir}/target.pcap`, { bufferBytes: 64 });
+    const target = writer.recordsTarget(records.length + 100, LinkType.EN10MB);
+    assert.ok(target.length >= records.length, "a target holds a whole block");
+    target.set(records);
+    writer.commitRecords(records.length, 2);
+    const other = writer.recordsTarget(records.length, LinkType.RAW);
+    other.set(records);
+    writer.commitRecords(records.length, 2);
+    writer.close();
+    writer.commitRecords(records.length, 2); // after close: ignored, nothing written
+    assert.equal(writer.packetsWritten, 2);
+    assert.equal(writer.packetsSkipped, 2);
+    assert.deepEqual(await Deno.readFile(`${dir}/target.pcap`), written);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -41,6 +41,8 @@ export function createRotatingWriter(options: RotatingWriterOptions): RotatingWr
 export class RotatingWriter implements CaptureWriter {
   /** True once `fileCountMax` timed files were written: further packets are skipped. */
   finished = false;
+  /** A `recordsTarget` is out and not yet committed. */
+  #targetOpen = false;
   readonly #options: RotatingWriterOptions;
   readonly #nowMs: () => number;
   readonly #limitBytes: number;
@@ -138,8 +140,30 @@ export class RotatingWriter implements CaptureWriter {
     (this.#current as PcapWriter).writeRecords(records, packets, linkType);
   }
 
+  /**
+   * `PcapWriter.recordsTarget` of the current file after the rotation checks of `writeRecords`; null once every
+   * file allowed was written.
+   */
+  recordsTarget(bytesMax: number, linkType: number): Uint8Array | null {
+    this.#targetOpen = false;
+    this.rotateIfDue();
+    if (this.finished) return null;
+    if (!(this.#current instanceof PcapWriter)) throw new TypeError("recordsTarget() needs pcap output");
+    if (this.#limitBytes > 0 && this.#current.bytesWritten > this.#limitBytes) this.#rotateBySize();
+    this.#targetOpen = true;
+    return (this.#current as PcapWriter).recordsTarget(bytesMax, linkType);
+  }
+
+  /** See `PcapWriter.commitRecords`. */
+  commitRecords(bytes: number, packets: number): void {
+    this.#targetOpen = false;
+    (this.#current as PcapWriter).commitRecords(bytes, packets);
+  }
+
   /** Starts a new file when `rotateSeconds` passed (a capture without packets calls it from its idle path). */
   rotateIfDue(): void {
+    // A target handed out points into the current file's buffer: rotate at the next recordsTarget instead.
+    if (this.#targetOpen) return;
     const seconds = this.#options.rotateSeconds;
     if (this.finished || seconds === undefined || seconds <= 0) return;
     if (this.#nowMs() - this.#openedMs < seconds * 1000) return;

@@ -126,3 +126,32 @@ Deno.test("RotatingWriter keeps a literal name when not rotating by time", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("RotatingWriter does not rotate by time while a records target is out, and rotates at the next one", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let nowMs = Date.UTC(2025, 0, 2, 3, 4, 5);
+    const writer = createRotatingWriter({
+      path: `${dir}/t-%H%M%S.pcap`,
+      rotateSeconds: 60,
+      utc: true,
+      nowMs: () => nowMs,
+    });
+    const target = writer.recordsTarget(1500, LinkType.EN10MB)!;
+    nowMs += 61_000;
+    writer.rotateIfDue(); // the maintenance timer fires while the library fills the target
+    target.fill(7);
+    writer.commitRecords(1500, 3);
+    assert.deepEqual(await listDir(dir), ["t-030405.pcap"]);
+    writer.recordsTarget(1500, LinkType.EN10MB);
+    writer.commitRecords(1500, 1);
+    writer.close();
+    assert.equal(writer.packetsWritten, 4);
+    assert.deepEqual(await listDir(dir), ["t-030405.pcap", "t-030506.pcap"]);
+    const first = await Deno.readFile(`${dir}/t-030405.pcap`);
+    assert.equal(first.length, 24 + 1500);
+    assert.ok(first.subarray(24).every((byte) => byte === 7), "the records landed in the file they were built for");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -84,6 +84,8 @@ function openLive(config: CaptureConfig): AfPacketSource {
     fanoutCount: config.fanoutCount,
     fanoutMode: config.fanoutMode,
     promiscuous: config.promiscuous,
+    // A one-shot capture serves nothing else: waiting on this thread saves thread wake-ups per block.
+    inlineWait: true,
   });
 }
 
@@ -161,16 +163,18 @@ async function pumpRecords(
   const linkType = source.linkType;
   const flags = (writer.nanosecond ? PcapRecordsFlag.NANOSECOND : 0) |
     (linkType === LinkType.EN10MB ? PcapRecordsFlag.VLAN_REINSERT : 0);
-  const out = new Uint8Array(source.ringInfo.blockBytes);
+  const blockBytes = source.ringInfo.blockBytes;
   let captured = 0;
   while (captured < config.countMax) {
-    const records = await source.nextRecords(out, flags, config.countMax - captured);
+    // The library converts the block straight into the file's write buffer.
+    const target = writer.recordsTarget(blockBytes, linkType);
+    if (target === null) break;
+    const records = await source.nextRecords(target, flags, config.countMax - captured);
     if (records === null) break;
-    writer.writeRecords(out.subarray(0, records.bytes), records.packets, linkType);
+    writer.commitRecords(records.bytes, records.packets);
     report.countTotals(records.packets, records.wireBytes);
     captured += records.packets;
     report.tick();
-    if (writer instanceof RotatingWriter && writer.finished) break;
   }
 }
 
