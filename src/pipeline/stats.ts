@@ -31,8 +31,8 @@ export interface PipelineCounters {
   dnsMessages: number;
   dnsInvalid: Record<DnsInvalidReason, number>;
   /**
-   * TCP connections by the application detected on them (`ws`: a SIP WebSocket upgrade request); `undetected` after
-   * the attempts ran out.
+   * TCP connections by the application detected on them (`ws`: a SIP WebSocket upgrade request, or a frame carrying
+   * SIP when the handshake was not seen); `undetected` after the attempts ran out.
    */
   tcpApps: { sip: number; http: number; dns: number; ws: number; undetected: number };
 }

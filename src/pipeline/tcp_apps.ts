@@ -3,7 +3,8 @@
  * a connection decide what it carries — DNS by port, SIP and HTTP by detection on any port, SIP over WebSocket
  * (RFC 7118) by its upgrade handshake — and the connection keeps that parser until it closes. While SIP is wanted, a
  * connection starting with GET is WebSocket until its request head says otherwise; then it becomes HTTP with every
- * byte so far. A connection nothing recognises within a few deliveries is left alone (its
+ * byte so far. A connection whose handshake came before the capture is WebSocket when a delivery starts with a
+ * frame carrying a SIP start line. A connection nothing recognises within a few deliveries is left alone (its
  * bytes still pass through reassembly but reach no parser and allocate nothing).
  * @module
  */
@@ -13,7 +14,12 @@ import type { TcpConnection, TcpStreamHandler } from "../decode/tcp_stream/reass
 import type { DnsInvalidReason, DnsMessage, DnsTransactions } from "../protocols/dns/mod.ts";
 import { detectHttp, HttpConnection, type HttpStats } from "../protocols/http/mod.ts";
 import { detectSip, SIP_BODY_BYTES_MAX, SIP_HEADER_BYTES_MAX, type SipInvalidReason } from "../protocols/sip/mod.ts";
-import { createWebSocketStats, WebSocketConnection, type WebSocketStats } from "../protocols/websocket/mod.ts";
+import {
+  createWebSocketStats,
+  detectWebSocketSip,
+  WebSocketConnection,
+  type WebSocketStats,
+} from "../protocols/websocket/mod.ts";
 import { DnsStream } from "./dns_stream.ts";
 import type { RecordEmitter } from "./emitter.ts";
 import type { ProtocolPlan } from "./protocols.ts";
@@ -23,6 +29,9 @@ import type { PipelineCounters } from "./stats.ts";
 
 /** Deliveries of data tried for detection before a connection is given up on (mid-stream pickup needs several). */
 export const DETECT_ATTEMPTS_MAX = 8;
+
+/** A WebSocket message (compressed or inflated) holds one SIP message: the largest a stream may carry. */
+const WS_SIP_BYTES_MAX = SIP_HEADER_BYTES_MAX + SIP_BODY_BYTES_MAX;
 
 const enum AppKind {
   UNDECIDED,
@@ -162,11 +171,12 @@ export class TcpApps implements TcpStreamHandler {
         counters.tcpApps.sip++;
       } else if (plan.sip && startsWithGet(data, offset, bytes)) {
         app.kind = AppKind.WEBSOCKET;
-        app.ws = new WebSocketConnection({
-          protocol: "sip",
-          stats: this.wsStats,
-          messageBytesMax: SIP_HEADER_BYTES_MAX + SIP_BODY_BYTES_MAX,
-        });
+        app.ws = this.#webSocket();
+      } else if (plan.sip && detectWebSocketSip(data, offset, bytes, this.wsStats, WS_SIP_BYTES_MAX)) {
+        app.kind = AppKind.WEBSOCKET;
+        app.ws = this.#webSocket();
+        app.ws.adopt();
+        counters.tcpApps.ws++;
       } else if (plan.http && detectHttp(view) !== undefined) {
         app.kind = AppKind.HTTP;
         counters.tcpApps.http++;
@@ -182,6 +192,16 @@ export class TcpApps implements TcpStreamHandler {
     app.tuples = connectionTuples(connection);
     if (app.kind === AppKind.WEBSOCKET) { for (const tuple of app.tuples) tuple.transport = "ws"; }
     if (app.kind === AppKind.HTTP) this.#startHttp(app);
+  }
+
+  #webSocket(): WebSocketConnection {
+    const bytesMax = WS_SIP_BYTES_MAX;
+    return new WebSocketConnection({
+      protocol: "sip",
+      stats: this.wsStats,
+      messageBytesMax: bytesMax,
+      inflatedBytesMax: bytesMax,
+    });
   }
 
   #onWsData(

@@ -5,11 +5,24 @@
  * `101 Switching Protocols` (not naming another subprotocol), else the connection is `rejected`. Once open, each
  * direction has its own `WsFrameReader` and every whole message goes to the sink. Heads split over segments are
  * gathered in one buffer bounded by `HANDSHAKE_BYTES_MAX`.
+ *
+ * A connection whose handshake was never seen is `adopt`ed open. A direction that does not know where frames start
+ * (adopted, or after lost bytes or a framing error) looks at the start of each delivery for a frame that carries the
+ * start of a SIP message (`sniffWsSip`) and reads from there; after `WS_RESYNC_ATTEMPTS_MAX` deliveries without one
+ * it gives up. permessage-deflate follows the 101 answer's parameters; an adopted connection assumes it may be on,
+ * with unknown context (a message referring to earlier ones cannot be inflated).
  * @module
  */
+import type { DeflateParams } from "./extensions.ts";
 import { WsFrameReader, type WsFrameSink } from "./frame_reader.ts";
 import { HANDSHAKE_BYTES_MAX, type HandshakeHead, readHandshakeHead } from "./handshake.ts";
+import { WsInflater } from "./inflater.ts";
+import { WS_INFLATED_BYTES_MAX_DEFAULT, WS_RESYNC_ATTEMPTS_MAX } from "./limits.ts";
+import { SNIFF_MASKED, SNIFF_SIP, sniffWsSip } from "./sniff.ts";
 import type { WebSocketStats } from "./types.ts";
+
+/** The largest LZ77 window: what an adopted connection's senders may use. */
+const WINDOW_BITS_MAX = 15;
 
 /** Where the handshake is: waiting for the request, for the response, done, or given up. */
 export type WebSocketState = "request" | "response" | "open" | "not_websocket" | "rejected";
@@ -25,7 +38,10 @@ export interface WebSocketConnectionOptions {
   /** Subprotocol followed (`Sec-WebSocket-Protocol`), lower case. */
   protocol: string;
   stats: WebSocketStats;
+  /** Longest message (compressed size). @default WS_MESSAGE_BYTES_MAX_DEFAULT */
   messageBytesMax?: number;
+  /** Longest message once inflated. @default WS_INFLATED_BYTES_MAX_DEFAULT */
+  inflatedBytesMax?: number;
 }
 
 /** Handshake and frame state of one connection. */
@@ -42,6 +58,10 @@ export class WebSocketConnection {
   #readers: [WsFrameReader, WsFrameReader] | undefined;
   readonly #readerSinks: [WsFrameSink, WsFrameSink];
   #sink: WebSocketSink | undefined;
+  /** Per direction: frames are read from a known boundary. */
+  readonly #synced: [boolean, boolean] = [true, true];
+  /** Per direction: deliveries looked at for a boundary since it was lost. */
+  readonly #syncAttempts: [number, number] = [0, 0];
 
   /** Creates the state of a connection whose first request is still to come. */
   constructor(options: WebSocketConnectionOptions) {
@@ -83,12 +103,67 @@ export class WebSocketConnection {
 
   /** Bytes of `direction` were lost. */
   gap(direction: number): void {
-    if (this.state === "open" || this.state === "response") this.#readers?.[direction].gap();
-    else if (this.state === "request") this.#giveUp("not_websocket");
+    if (this.state === "open" || this.state === "response") {
+      const reader = this.#readers![direction];
+      reader.gap();
+      // After a Close nothing more is read; otherwise look for the next boundary.
+      if (reader.framingLost) this.#unsync(direction);
+    } else if (this.state === "request") this.#giveUp("not_websocket");
+  }
+
+  /**
+   * Takes the connection as open WebSocket without a handshake (the capture began after it): both directions look
+   * for a frame boundary, and RSV1 may mark compressed messages.
+   */
+  adopt(): void {
+    const { stats, messageBytesMax } = this.#options;
+    const reader = () => {
+      const frames = new WsFrameReader({ fromClient: false, stats, messageBytesMax });
+      frames.inflater = this.#inflater(WINDOW_BITS_MAX, false, false);
+      return frames;
+    };
+    this.#readers = [reader(), reader()];
+    this.state = "open";
+    this.#unsync(0);
+    this.#unsync(1);
+    stats.midstreamAdopted++;
   }
 
   #frames(direction: number, data: Uint8Array, offset: number, bytes: number): void {
-    this.#readers![direction].push(data, offset, bytes, this.#readerSinks[direction]);
+    if (!this.#synced[direction] && !this.#sync(direction, data, offset, bytes)) {
+      this.#options.stats.skippedBytes += bytes;
+      return;
+    }
+    const reader = this.#readers![direction];
+    reader.push(data, offset, bytes, this.#readerSinks[direction]);
+    if (reader.framingLost) this.#unsync(direction);
+  }
+
+  /** Frame boundaries of `direction` are unknown from here on. */
+  #unsync(direction: number): void {
+    this.#synced[direction] = false;
+    this.#syncAttempts[direction] = 0;
+  }
+
+  /** Whether a frame starting a SIP message begins this delivery; if so the direction reads frames from it. */
+  #sync(direction: number, data: Uint8Array, offset: number, bytes: number): boolean {
+    const { stats, messageBytesMax } = this.#options;
+    if (this.#syncAttempts[direction] >= WS_RESYNC_ATTEMPTS_MAX) return false;
+    const reader = this.#readers![direction];
+    const sniff = sniffWsSip(data, offset, bytes, { messageBytesMax, compressed: reader.inflater !== undefined });
+    if ((sniff & SNIFF_SIP) === 0) {
+      if (++this.#syncAttempts[direction] === WS_RESYNC_ATTEMPTS_MAX) stats.resyncGiveUps++;
+      return false;
+    }
+    reader.resync((sniff & SNIFF_MASKED) !== 0);
+    this.#synced[direction] = true;
+    stats.resyncs++;
+    return true;
+  }
+
+  #inflater(windowBits: number, noContextTakeover: boolean, contextKnown: boolean): WsInflater {
+    const inflatedBytesMax = this.#options.inflatedBytesMax ?? WS_INFLATED_BYTES_MAX_DEFAULT;
+    return new WsInflater({ windowBits, noContextTakeover, contextKnown, inflatedBytesMax });
   }
 
   /**
@@ -152,9 +227,19 @@ export class WebSocketConnection {
     }
     stats.established++;
     this.state = "open";
-    for (const reader of this.#readers!) reader.deflate = head.deflate;
+    if (head.deflate !== undefined) this.#useDeflate(head.deflate);
     this.#head = null;
     return true;
+  }
+
+  /** Each direction inflates with the parameters its sender compresses with. */
+  #useDeflate(params: DeflateParams): void {
+    for (let direction = 0; direction < 2; direction++) {
+      const client = direction === this.clientDirection;
+      this.#readers![direction].inflater = client
+        ? this.#inflater(params.clientWindowBits, params.clientNoContextTakeover, true)
+        : this.#inflater(params.serverWindowBits, params.serverNoContextTakeover, true);
+    }
   }
 
   #giveUp(state: "not_websocket" | "rejected"): void {

@@ -4,13 +4,15 @@
  * messages joined in one buffer per direction that grows only to `messageBytesMax`; an unmasked single-frame message
  * that arrived in one delivery is handed over in place, without a copy. Control frames (ping, pong, close) may come
  * between the fragments of a message and are only counted. A frame that breaks the framing (reserved opcode or bits,
- * bad control frame, impossible length) or lost bytes stop the direction: lengths can no longer be trusted.
+ * bad control frame, impossible length) or lost bytes stop the direction until `resync` (lengths can no longer be
+ * trusted). With permessage-deflate, RSV1 on the first frame marks a compressed message, inflated when whole.
  * @module
  */
+import { WsInflater } from "./inflater.ts";
+import { WS_INFLATED_BYTES_MAX_DEFAULT, WS_MESSAGE_BYTES_MAX_DEFAULT } from "./limits.ts";
 import { type WebSocketStats, WsOpcode } from "./types.ts";
 
-/** Bound of one message (sum of its frames) by default: the largest SIP message a stream may carry. */
-export const WS_MESSAGE_BYTES_MAX_DEFAULT = 65536 + (1 << 20);
+export { WS_MESSAGE_BYTES_MAX_DEFAULT };
 
 const HEAD_BYTES_MIN = 2;
 const BUFFER_BYTES_INITIAL = 2048;
@@ -19,6 +21,8 @@ const BUFFER_BYTES_KEPT = 65536;
 /** 2^53 / 2^32: a 64-bit length at or above this is not a length we can follow (and the top bit must be 0). */
 const LENGTH_HIGH_LIMIT = 0x200000;
 const EMPTY = new Uint8Array(0);
+/** Messages after a guessed boundary before a framing error no longer counts as a wrong guess. */
+const GUESS_MESSAGES_CHECKED = 2;
 
 const enum State {
   HEAD,
@@ -47,9 +51,9 @@ export interface WsFrameReaderOptions {
 
 /** Frame state of one direction. */
 export class WsFrameReader {
-  /** permessage-deflate was negotiated: RSV1 marks a compressed message (skipped, counted) instead of an error. */
-  deflate = false;
-  readonly #fromClient: boolean;
+  /** Inflates messages whose first frame has RSV1 (permessage-deflate); without it RSV1 is a framing error. */
+  inflater: WsInflater | undefined;
+  #fromClient: boolean;
   readonly #stats: WebSocketStats;
   readonly #messageBytesMax: number;
   #state = State.HEAD;
@@ -71,6 +75,9 @@ export class WsFrameReader {
   #messageOpcode = 0;
   #messageFrames = 0;
   #messageSkipped = false;
+  #messageCompressed = false;
+  /** Messages still to come before the framing counts as confirmed after a guessed boundary (0: not guessed). */
+  #guessMessagesLeft = 0;
   #buffer: Uint8Array | null = null;
   #bufferBytes = 0;
 
@@ -79,6 +86,22 @@ export class WsFrameReader {
     this.#fromClient = options.fromClient;
     this.#stats = options.stats;
     this.#messageBytesMax = options.messageBytesMax ?? WS_MESSAGE_BYTES_MAX_DEFAULT;
+  }
+
+  /** Whether permessage-deflate is on, with default parameters when switched on here (tests, fuzzing). */
+  get deflate(): boolean {
+    return this.inflater !== undefined;
+  }
+
+  set deflate(on: boolean) {
+    this.inflater = on
+      ? new WsInflater({ windowBits: 15, noContextTakeover: false, inflatedBytesMax: WS_INFLATED_BYTES_MAX_DEFAULT })
+      : undefined;
+  }
+
+  /** True once a framing error or lost bytes stopped the direction (not after a Close). */
+  get framingLost(): boolean {
+    return this.#state === State.DEAD;
   }
 
   /** False once the framing was lost or the direction closed. */
@@ -109,6 +132,20 @@ export class WsFrameReader {
   /** Bytes were lost: frame boundaries are unknown from here on. */
   gap(): void {
     if (this.readable) this.#fail("gap");
+  }
+
+  /**
+   * The next pushed byte starts a frame (a boundary guessed by `sniffWsSip`); `fromClient` is what its mask bit says.
+   * Whatever message was open is dropped, and with it the inflater's knowledge of earlier messages.
+   */
+  resync(fromClient: boolean): void {
+    this.#fromClient = fromClient;
+    this.#state = State.HEAD;
+    this.#headBytes = 0;
+    this.#headNeed = HEAD_BYTES_MIN;
+    this.#dropMessage();
+    this.inflater?.loseContext();
+    this.#guessMessagesLeft = GUESS_MESSAGES_CHECKED;
   }
 
   #readHead(data: Uint8Array, at: number, end: number, sink: WsFrameSink): number {
@@ -156,7 +193,7 @@ export class WsFrameReader {
     if (control ? opcode > WsOpcode.PONG : opcode > WsOpcode.BINARY) return this.#fail("bad_opcode");
     if (control && (!this.#fin || length > 125)) return this.#fail("bad_control_frame");
     const reserved = first & 0x70;
-    const compressed = reserved === 0x40 && this.deflate && !control && opcode !== WsOpcode.CONTINUATION;
+    const compressed = reserved === 0x40 && this.inflater !== undefined && !control && opcode !== WsOpcode.CONTINUATION;
     if (reserved !== 0 && !compressed) return this.#fail("reserved_bits");
     if (this.#masked !== this.#fromClient) this.#stats.invalid.mask_mismatch++;
     this.#payloadLeft = length;
@@ -177,12 +214,15 @@ export class WsFrameReader {
         return;
       }
     } else {
-      if (this.#messageOpcode !== 0) invalid.expected_continuation++;
+      if (this.#messageOpcode !== 0) {
+        invalid.expected_continuation++;
+        this.#dropMessage();
+      }
       this.#messageOpcode = this.#opcode;
       this.#messageFrames = 0;
-      this.#messageSkipped = compressed;
+      this.#messageSkipped = false;
+      this.#messageCompressed = compressed;
       this.#bufferBytes = 0;
-      if (compressed) invalid.compressed++;
     }
     this.#ofMessage = true;
     this.#messageFrames++;
@@ -237,22 +277,45 @@ export class WsFrameReader {
   #endMessage(payload: Uint8Array, sink: WsFrameSink): void {
     const stats = this.#stats;
     const binary = this.#messageOpcode === WsOpcode.BINARY;
+    if (this.#guessMessagesLeft > 0) this.#guessMessagesLeft--;
+    const compressed = this.#messageCompressed;
+    // Inflated or not, the inflater has seen this message: its window is where the sender's is.
+    this.#messageCompressed = false;
+    if (compressed && !this.#inflate(payload)) return this.#dropMessage();
     stats.messages++;
     if (this.#messageFrames > 1) stats.fragmentedMessages++;
-    sink.message(payload, binary);
+    sink.message(compressed ? this.inflater!.output : payload, binary);
     this.#dropMessage();
   }
 
+  /** Inflates a compressed message into the inflater's output; false (counted) when it cannot be read. */
+  #inflate(payload: Uint8Array): boolean {
+    const inflater = this.inflater!;
+    const contextKnown = inflater.contextKnown;
+    const outcome = inflater.inflate(payload);
+    const invalid = this.#stats.invalid;
+    if (outcome === "ok") this.#stats.inflatedMessages++;
+    else if (outcome === "too_large") invalid.inflate_too_large++;
+    else if (contextKnown) invalid.inflate_error++;
+    else invalid.inflate_no_context++;
+    return outcome === "ok";
+  }
+
+  /** Ends the open message; a compressed one not inflated leaves the sender's window ahead of ours. */
   #dropMessage(): void {
+    if (this.#messageCompressed) this.inflater?.loseContext();
     this.#messageOpcode = 0;
     this.#messageFrames = 0;
     this.#messageSkipped = false;
+    this.#messageCompressed = false;
     this.#bufferBytes = 0;
     if (this.#buffer !== null && this.#buffer.length > BUFFER_BYTES_KEPT) this.#buffer = null;
   }
 
   #fail(reason: "bad_length" | "bad_opcode" | "bad_control_frame" | "reserved_bits" | "gap"): void {
     this.#stats.invalid[reason]++;
+    if (this.#guessMessagesLeft > 0 && reason !== "gap") this.#stats.resyncFailures++;
+    this.#guessMessagesLeft = 0;
     this.#state = State.DEAD;
     this.#dropMessage();
   }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { WsFrameReader } from "./frame_reader.ts";
 import { createWebSocketStats, type WebSocketStats, WsOpcode } from "./types.ts";
 import { wsFrame } from "./_test_frames.ts";
+import { deflateStream, sipRequest } from "./_test_deflate.ts";
 
 const MASK = [0x37, 0xfa, 0x21, 0x3d];
 const decoder = new TextDecoder();
@@ -157,12 +158,62 @@ Deno.test("WsFrameReader skips bad messages and keeps reading the frames after t
   assert.equal(stats.invalid.mask_mismatch, 1);
 });
 
-Deno.test("WsFrameReader skips compressed messages when permessage-deflate was agreed", () => {
-  const { stats, messages, feed, reader } = setup(false);
+Deno.test("WsFrameReader inflates compressed messages, whole or fragmented, with context takeover", async () => {
+  const texts = ["a", "b", "c"].map((id) => sipRequest(`deflate-${id}@x`));
+  const [first, second, third] = await deflateStream(texts);
+  const { stats, messages, feed, reader } = setup(true);
   reader.deflate = true;
-  feed(wsFrame("\x01\x02", { reserved: 0x40 }), wsFrame("plain"));
-  assert.deepEqual(messages, ["plain"]);
-  assert.equal(stats.invalid.compressed, 1);
+  const half = Math.floor(second.length / 2);
+  feed(
+    wsFrame(first, { reserved: 0x40, mask: MASK }),
+    wsFrame(second.subarray(0, half), { reserved: 0x40, fin: false, mask: MASK }),
+    wsFrame("", { opcode: WsOpcode.PING, mask: MASK }),
+    wsFrame(second.subarray(half), { opcode: WsOpcode.CONTINUATION, mask: MASK }),
+    wsFrame("plain", { mask: MASK }),
+  );
+  const unmasked = setup(false);
+  unmasked.reader.inflater = reader.inflater;
+  unmasked.feed(wsFrame(third, { reserved: 0x40 }));
+  assert.deepEqual([...messages, ...unmasked.messages], [texts[0], texts[1], "plain", texts[2]]);
+  assert.equal(stats.inflatedMessages, 2);
+  assert.equal(stats.fragmentedMessages, 1);
+  assert.deepEqual(Object.values(stats.invalid).filter((n) => n !== 0), []);
+});
+
+Deno.test("WsFrameReader counts compressed messages it cannot inflate and RSV1 without permessage-deflate", async () => {
+  const [first, second] = await deflateStream([sipRequest("one@x"), sipRequest("two@x")]);
+  const lost = setup(false, 4096);
+  lost.reader.deflate = true;
+  lost.feed(wsFrame(first, { reserved: 0x40, fin: false }), wsFrame("x".repeat(5000), { opcode: 0 }));
+  lost.feed(wsFrame(second, { reserved: 0x40 }), wsFrame(Uint8Array.from([1, 2, 3]), { reserved: 0x40 }));
+  assert.deepEqual(lost.messages, []);
+  assert.equal(lost.stats.invalid.too_large, 1);
+  // The second refers to the first, which was skipped; after that no failure can be told from a missing dictionary.
+  assert.equal(lost.stats.invalid.inflate_no_context, 2);
+  assert.equal(lost.stats.invalid.inflate_error, 0);
+  const corrupt = setup(false);
+  corrupt.reader.deflate = true;
+  corrupt.feed(wsFrame(Uint8Array.from([0xff, 0xff]), { reserved: 0x40 }), wsFrame(first, { reserved: 0x40 }));
+  assert.equal(corrupt.stats.invalid.inflate_error, 1);
+  assert.deepEqual(corrupt.messages, [sipRequest("one@x")]);
+  const plain = setup(false);
+  plain.feed(wsFrame(first, { reserved: 0x40 }), wsFrame("never read"));
+  assert.deepEqual(plain.messages, []);
+  assert.equal(plain.stats.invalid.reserved_bits, 1);
+  assert.equal(plain.reader.framingLost, true);
+});
+
+Deno.test("WsFrameReader reads again from a boundary given by resync, and counts a wrong guess", () => {
+  const { stats, messages, feed, reader } = setup(true);
+  feed(wsFrame("lost", { fin: false, mask: MASK }));
+  reader.gap();
+  assert.equal(reader.framingLost, true);
+  reader.resync(false);
+  feed(wsFrame("from the server"), Uint8Array.from([0x8f, 0]));
+  assert.deepEqual(messages, ["from the server"]);
+  assert.equal(stats.invalid.mask_mismatch, 0);
+  assert.equal(stats.resyncFailures, 1, "a framing error right after a guessed boundary");
+  assert.equal(stats.invalid.bad_opcode, 1);
 });
 
 Deno.test("WsFrameReader counts bytes after a Close frame and after a gap without reading them", () => {

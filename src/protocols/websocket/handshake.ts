@@ -5,6 +5,7 @@
  * @module
  */
 import { findHeadEnd } from "../http/mod.ts";
+import { type DeflateParams, parseDeflateExtension } from "./extensions.ts";
 
 /** Longest handshake head waited for; a longer one is not a handshake we follow. */
 export const HANDSHAKE_BYTES_MAX = 8192;
@@ -22,8 +23,8 @@ export interface HandshakeHead {
   websocket: boolean;
   /** `Sec-WebSocket-Protocol` values in order, lower case (RFC 7118 uses "sip"). */
   protocols: string[];
-  /** `permessage-deflate` appears in `Sec-WebSocket-Extensions` (RFC 7692): messages may be compressed. */
-  deflate: boolean;
+  /** `permessage-deflate` in `Sec-WebSocket-Extensions` (RFC 7692): messages may be compressed, with these parameters. */
+  deflate: DeflateParams | undefined;
 }
 
 /** The outcome of `readHandshakeHead`. */
@@ -85,7 +86,7 @@ export function readHandshakeHead(bytes: Uint8Array, bytesMax = HANDSHAKE_BYTES_
       statusCode: status !== null ? Number(status[1]) : 0,
       websocket: tokens(headers.get("upgrade")).includes("websocket"),
       protocols: tokens(headers.get("sec-websocket-protocol")),
-      deflate: tokens(headers.get("sec-websocket-extensions")).some((token) => token.startsWith("permessage-deflate")),
+      deflate: parseDeflateExtension(headers.get("sec-websocket-extensions")),
     },
   };
 }

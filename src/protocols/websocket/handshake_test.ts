@@ -14,13 +14,15 @@ Deno.test("readHandshakeHead() reads an RFC 7118 upgrade request and its 101 ans
   assert.deepEqual(request.head.protocols, ["sip", "other"]);
   assert.equal(request.head.headBytes, upgradeRequest("sip, other").length);
   const response = readHandshakeHead(
-    bytes(upgradeResponse(101, "SIP", "Sec-WebSocket-Extensions: permessage-deflate\r\n")),
+    bytes(upgradeResponse(101, "SIP", "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n")),
   );
   assert.equal(response.kind, "head");
   if (response.kind !== "head") return;
   assert.equal(response.head.statusCode, 101);
   assert.deepEqual(response.head.protocols, ["sip"]);
-  assert.equal(response.head.deflate, true);
+  assert.equal(response.head.deflate?.serverNoContextTakeover, true);
+  assert.equal(response.head.deflate?.clientNoContextTakeover, false);
+  assert.equal(request.head.deflate, undefined);
 });
 
 Deno.test("readHandshakeHead() waits for a partial head and rejects what is not HTTP or too long", () => {

@@ -15,13 +15,17 @@ export const WsOpcode = {
 } as const;
 
 /**
- * Why WebSocket input was skipped. Fatal ones (the framing can no longer be trusted, the direction stops):
- * `reserved_bits`, `bad_opcode`, `bad_control_frame`, `bad_length`, `gap`. The others skip one frame or message:
+ * Why WebSocket input was skipped. Fatal ones (the framing can no longer be trusted; the direction looks for a frame
+ * boundary again, see `resyncs`): `reserved_bits`, `bad_opcode`, `bad_control_frame`, `bad_length`, `gap`. The
+ * others skip one frame or message:
  * - `bad_handshake`: an upgrade request or response head that is too long or not HTTP;
  * - `unexpected_continuation`: a continuation frame with no message started;
  * - `expected_continuation`: a new text/binary frame while a fragmented message was open (the open one is dropped);
  * - `too_large`: a message longer than the bound (its frames are skipped);
- * - `compressed`: a permessage-deflate message (RSV1), not inflated;
+ * - `inflate_error`: a permessage-deflate message (RSV1) that did not inflate;
+ * - `inflate_too_large`: one that inflated past the bound;
+ * - `inflate_no_context`: one that did not inflate because it refers to earlier messages that were not seen (picked
+ *   up mid-stream, or after lost bytes, with context takeover);
  * - `mask_mismatch`: a client frame without mask or a server frame with one (still delivered);
  * - `data_after_close`: bytes after a Close frame (skipped).
  */
@@ -35,7 +39,9 @@ export const WS_INVALID_REASONS = [
   "unexpected_continuation",
   "expected_continuation",
   "too_large",
-  "compressed",
+  "inflate_error",
+  "inflate_too_large",
+  "inflate_no_context",
   "mask_mismatch",
   "data_after_close",
 ] as const;
@@ -58,7 +64,19 @@ export interface WebSocketStats {
   pings: number;
   pongs: number;
   closes: number;
-  /** Bytes no frame could be read from (after a fatal error, a gap or a Close). */
+  /** Compressed (permessage-deflate) messages inflated. */
+  inflatedMessages: number;
+  /** Connections taken as SIP over WebSocket without a handshake (the capture started after it). */
+  midstreamAdopted: number;
+  /** Deliveries of undetected connections that read as a text/binary frame header but carried no SIP start line. */
+  midstreamMisses: number;
+  /** Directions whose frame boundary was found by guessing (picked up mid-stream, or after lost bytes). */
+  resyncs: number;
+  /** Guessed boundaries the framing broke on before two messages came (the guess was wrong). */
+  resyncFailures: number;
+  /** Directions given up after `WS_RESYNC_ATTEMPTS_MAX` deliveries without a frame starting a SIP message. */
+  resyncGiveUps: number;
+  /** Bytes no frame could be read from (after a fatal error, a gap or a Close, or while looking for a boundary). */
   skippedBytes: number;
   invalid: Record<WsInvalidReason, number>;
 }
@@ -75,6 +93,12 @@ export function createWebSocketStats(): WebSocketStats {
     pings: 0,
     pongs: 0,
     closes: 0,
+    inflatedMessages: 0,
+    midstreamAdopted: 0,
+    midstreamMisses: 0,
+    resyncs: 0,
+    resyncFailures: 0,
+    resyncGiveUps: 0,
     skippedBytes: 0,
     invalid: Object.fromEntries(WS_INVALID_REASONS.map((reason) => [reason, 0])) as Record<WsInvalidReason, number>,
   };
