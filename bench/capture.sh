@@ -2,7 +2,7 @@
 # Capture benchmark (`make bench-capture`): trafgen in namespace A sends 64-byte UDP over a veth to namespace B at fixed
 # rates and at its maximum; on the same traffic, one after another, readers in B are measured:
 #   ref      the Zig reference reader (walks blocks, counts packets, no TypeScript)
-#   summary  `capture-agent capture -q` (L2–L4 summary decode, no file)
+#   summary  `capture-agent capture -q --summary /dev/null` (every packet through the L2–L4 summary decoder, no file)
 #   wnull    `capture-agent capture -w /dev/null`
 #   tcpdump  `tcpdump -w /dev/null` (the same work as ours with -w)
 # Per reader: achieved pps, kernel drops, CPU ns per packet (all threads, /proc/PID/task/*/schedstat over the traffic
@@ -53,7 +53,7 @@ start_reader() { # $1 reader; prints PID. Runs in B on CPU1.
   local cmd
   case $1 in
   ref) cmd=("$ROOT/zig-out/bin/ref-reader" --iface vbB --block-bytes 1048576 --block-count 64 --seconds 3600) ;;
-  summary) cmd=("$ROOT/build/capture-agent" capture -i vbB -q --block-bytes 1048576 --block-count 64) ;;
+  summary) cmd=("$ROOT/build/capture-agent" capture -i vbB -q --summary /dev/null --block-bytes 1048576 --block-count 64) ;;
   wnull) cmd=("$ROOT/build/capture-agent" capture -i vbB -w /dev/null --block-bytes 1048576 --block-count 64) ;;
   tcpdump) cmd=(tcpdump -i vbB -n -B 65536 -w /dev/null) ;;
   esac
