@@ -4,7 +4,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 
-pub const abi_version: u32 = 4;
+pub const abi_version: u32 = 5;
 
 /// Return value of every exported function: `>= 0` success, `< 0` one of these. Never renumber.
 pub const Status = enum(i32) {
@@ -169,6 +169,48 @@ pub const BlockRecords = extern struct {
     }
 };
 
+/// Per-packet arrays of a batch arena (cap_block_walk), one after another in one buffer: array `k` starts at
+/// `offset * packets_max`. `packets_max` is a multiple of `batch_arena_packets_align`, so every array is aligned.
+pub const batch_arena = struct {
+    pub const timestamp_sec: u32 = 0; // f64: seconds past 2106 stay exact
+    pub const offsets: u32 = 8; // u32
+    pub const captured_bytes: u32 = 12; // u32
+    pub const wire_bytes: u32 = 16; // u32
+    pub const timestamp_nsec: u32 = 20; // u32
+    pub const vlan_tci: u32 = 24; // u16
+    pub const vlan_tpid: u32 = 26; // u16
+    pub const flags: u32 = 28; // u8, `batch_flag_*` bits
+    pub const packet_type: u32 = 29; // u8, sll_pkttype or `packet_type_unknown`
+    pub const bytes_per_packet: u32 = 30;
+    pub const packets_align: u32 = 8;
+};
+/// `PacketBatch.flags` bits (src/capture/batch.ts `PacketFlag`).
+pub const batch_flag_vlan_valid: u8 = 1;
+pub const batch_flag_truncated: u8 = 2;
+/// `PacketBatch.packetType` of a kernel pkttype above PACKET_OUTGOING.
+pub const packet_type_unknown: u8 = 255;
+
+/// In/out request of cap_block_walk: one retired TPACKET_V3 block into the per-packet arrays of a batch arena.
+pub const BlockWalk = extern struct {
+    block_bytes: u32,
+    /// Added to every packet offset: where the block starts in the bytes the batch's `data` covers (the ring).
+    base_offset: u32,
+    /// Capacity of the arena in packets (a multiple of `batch_arena.packets_align`).
+    packets_max: u32,
+    /// At least `packets_max * batch_arena.bytes_per_packet`.
+    arena_bytes: u32,
+    /// Out: packets written to the arena, and packets skipped (header or bytes outside the block, or past
+    /// `packets_max`).
+    packets_done: u32 = 0,
+    bad_packets: u32 = 0,
+    /// Out: sum of the wire lengths (tp_len) of the packets written.
+    wire_bytes: u64 = 0,
+
+    comptime {
+        assert(@sizeOf(BlockWalk) == 32);
+    }
+};
+
 /// Filled by cap_abi_layout so TypeScript can check the generated abi.ts against the loaded library.
 pub const AbiLayout = extern struct {
     abi_version: u32,
@@ -183,7 +225,8 @@ pub const AbiLayout = extern struct {
     sll_pkttype_offset: u32,
     pcap_records_bytes: u32,
     block_records_bytes: u32,
-    reserved: [4]u32,
+    block_walk_bytes: u32,
+    reserved: [3]u32,
 
     comptime {
         assert(@sizeOf(AbiLayout) == 64);
@@ -202,5 +245,6 @@ test "ABI structs have the sizes docs/abi.md promises" {
     try std.testing.expectEqual(@as(usize, 64), @sizeOf(AbiLayout));
     try std.testing.expectEqual(@as(usize, 32), @sizeOf(PcapRecords));
     try std.testing.expectEqual(@as(usize, 40), @sizeOf(BlockRecords));
+    try std.testing.expectEqual(@as(usize, 32), @sizeOf(BlockWalk));
     try std.testing.expectEqual(@as(i32, -127), Status.unexpected.code());
 }

@@ -39,6 +39,20 @@ pub fn main() !void {
     try write_struct(w, "AbiLayout", abi.AbiLayout);
     try write_struct(w, "PcapRecords", abi.PcapRecords);
     try write_struct(w, "BlockRecords", abi.BlockRecords);
+    try write_struct(w, "BlockWalk", abi.BlockWalk);
+    try write_values(w, "BatchArena", "Per-packet arrays of a batch arena: array k starts at `k * packetsMax` bytes.", .{
+        .{ "timestampSec", abi.batch_arena.timestamp_sec },
+        .{ "offsets", abi.batch_arena.offsets },
+        .{ "capturedBytes", abi.batch_arena.captured_bytes },
+        .{ "wireBytes", abi.batch_arena.wire_bytes },
+        .{ "timestampNsec", abi.batch_arena.timestamp_nsec },
+        .{ "vlanTci", abi.batch_arena.vlan_tci },
+        .{ "vlanTpid", abi.batch_arena.vlan_tpid },
+        .{ "flags", abi.batch_arena.flags },
+        .{ "packetType", abi.batch_arena.packet_type },
+        .{ "bytesPerPacket", abi.batch_arena.bytes_per_packet },
+        .{ "packetsAlign", abi.batch_arena.packets_align },
+    });
     try write_constants(w, "PcapRecordsFlag", "`PcapRecords.flags` bits.", .{
         .{ "NANOSECOND", abi.pcap_records_flag_nanosecond },
         .{ "VLAN_REINSERT", abi.pcap_records_flag_vlan_reinsert },

@@ -11,6 +11,7 @@ const version = @import("version.zig");
 const bpf = @import("bpf.zig");
 const pcap_records = @import("pcap_records.zig");
 const pcap_block = @import("pcap_block.zig");
+const block_walk = @import("block_walk.zig");
 const Ring = ring_.Ring;
 const Status = abi.Status;
 
@@ -135,6 +136,10 @@ fn cap_pcap_block(block: [*]const u8, out: [*]u8, request: *abi.BlockRecords) ca
     return pcap_block.convert(block[0..request.block_bytes], out[0..request.out_bytes], request);
 }
 
+fn cap_block_walk(block: [*]const u8, arena: [*]u8, request: *abi.BlockWalk) callconv(.c) i32 {
+    return block_walk.walk(block[0..request.block_bytes], arena[0..request.arena_bytes], request);
+}
+
 fn cap_abi_version() callconv(.c) u32 {
     return abi.abi_version;
 }
@@ -162,7 +167,8 @@ pub fn layout() abi.AbiLayout {
         .sll_pkttype_offset = kernel.packet.sll_pkttype,
         .pcap_records_bytes = @sizeOf(abi.PcapRecords),
         .block_records_bytes = @sizeOf(abi.BlockRecords),
-        .reserved = .{0} ** 4,
+        .block_walk_bytes = @sizeOf(abi.BlockWalk),
+        .reserved = .{0} ** 3,
     };
 }
 
@@ -184,6 +190,7 @@ comptime {
     @export(&cap_bpf_counter_close, .{ .name = "cap_bpf_counter_close" });
     @export(&cap_pcap_records, .{ .name = "cap_pcap_records" });
     @export(&cap_pcap_block, .{ .name = "cap_pcap_block" });
+    @export(&cap_block_walk, .{ .name = "cap_block_walk" });
     @export(&cap_abi_version, .{ .name = "cap_abi_version" });
     @export(&cap_abi_layout, .{ .name = "cap_abi_layout" });
     @export(&cap_version_string, .{ .name = "cap_version_string" });
@@ -201,6 +208,7 @@ test {
     _ = @import("bpf_test.zig");
     _ = @import("pcap_records.zig");
     _ = @import("pcap_block.zig");
+    _ = @import("block_walk.zig");
 }
 
 test "cap_abi_layout() reports every ABI size" {

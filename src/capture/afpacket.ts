@@ -12,11 +12,11 @@
  * timers.
  * @module
  */
-import { createPacketBatch, emptySourceStats, type PacketBatch, type PacketSource, type SourceStats } from "./batch.ts";
+import { emptySourceStats, type PacketBatch, type PacketSource, type SourceStats } from "./batch.ts";
 import { CaptureError, codeFromStatus } from "../native/capture_error.ts";
 import { type FanoutModeName, Ring, type RingOpenOptions } from "../native/ring.ts";
 import { Status } from "../native/abi.ts";
-import { walkBlock } from "./afpacket_block.ts";
+import { type ArenaBatch, createArenaBatch, walkBlockNative } from "../native/block_walk.ts";
 import { pcapBlock, type PcapBlockResult } from "../native/pcap_block.ts";
 
 /** Longest a worker-thread wait lasts before the loop looks at its flags again. */
@@ -81,6 +81,8 @@ interface Slot {
 interface Lease {
   slot: Slot;
   block: number;
+  /** The batch itself, typed for the pool (`release` receives it as a `PacketBatch`). */
+  batch: ArenaBatch | null;
 }
 
 let sourcesOpened = 0;
@@ -96,7 +98,7 @@ export class AfPacketSource implements PacketSource {
   readonly interfaces: readonly string[];
   #slots: Slot[];
   #cursor = 0;
-  #freeBatches: PacketBatch[] = [];
+  #freeBatches: ArenaBatch[] = [];
   #leases = new Map<PacketBatch, Lease>();
   #packetsMax: number;
   #stats: SourceStats = emptySourceStats();
@@ -214,7 +216,7 @@ export class AfPacketSource implements PacketSource {
     if (!lease) return;
     this.#leases.delete(batch);
     batch.count = 0;
-    this.#freeBatches.push(batch);
+    if (lease.batch) this.#freeBatches.push(lease.batch);
     this.#releaseBlock(lease.slot, lease.block);
     if (this.#leases.size === 0 && this.#onIdle) this.#onIdle();
   }
@@ -297,7 +299,7 @@ export class AfPacketSource implements PacketSource {
       }
       if (block >= 0) {
         this.#cursor = (this.#cursor + k + 1) % count;
-        return { slot, block };
+        return { slot, block, batch: null };
       }
     }
     return null;
@@ -312,17 +314,20 @@ export class AfPacketSource implements PacketSource {
   }
 
   #lease(slot: Slot, block: number): PacketBatch {
-    const batch = this.#freeBatches.pop() ?? createPacketBatch(this.#packetsMax);
+    const batch = this.#freeBatches.pop() ?? createArenaBatch(this.#packetsMax);
     const { ring } = slot;
+    const blockBytes = ring.info.blockBytes;
     batch.data = ring.bytes;
     batch.interfaceIndex = slot.interfaceIndex;
     batch.linkType = ring.info.linkType;
-    const walk = walkBlock(ring.view, block * ring.info.blockBytes, ring.info.blockBytes, batch);
+    // One library call walks the block's headers into the batch's arrays (walkBlock in Zig).
+    const blockStart = block * blockBytes;
+    const walk = walkBlockNative(ring.bytes.subarray(blockStart, blockStart + blockBytes), blockStart, batch);
     this.#stats.readErrors += walk.badPackets;
     this.#stats.packets += batch.count;
     this.#stats.bytes += walk.wireBytes;
     slot.held.push(block);
-    this.#leases.set(batch, { slot, block });
+    this.#leases.set(batch, { slot, block, batch });
     return batch;
   }
 

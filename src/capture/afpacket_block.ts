@@ -1,6 +1,7 @@
 /**
  * Walks one retired TPACKET_V3 block (`tpacket_block_desc` + chained `tpacket3_hdr`s) into a `PacketBatch`,
  * with the kernel offsets generated into `native/abi.ts`. Pure: reads a DataView, writes typed arrays.
+ * Live capture uses the library's `cap_block_walk` (src/native/block_walk.ts), tested against this reference walk.
  * @module
  */
 import type { PacketBatch } from "./batch.ts";

@@ -3,7 +3,7 @@
 // Every struct is `{ size, <field>: { offset, size } }`; offsets and sizes are in bytes.
 
 /** Bumped on any ABI change; `cap_abi_version()` must return this. */
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 
 /** Return values of every function: `>= 0` success, `< 0` one of these. */
 export const Status = {
@@ -117,7 +117,8 @@ export const AbiLayout = {
   sll_pkttype_offset: { offset: 36, size: 4 },
   pcap_records_bytes: { offset: 40, size: 4 },
   block_records_bytes: { offset: 44, size: 4 },
-  reserved: { offset: 48, size: 16 },
+  block_walk_bytes: { offset: 48, size: 4 },
+  reserved: { offset: 52, size: 12 },
 } as const;
 
 /** `PcapRecords` (ffi/abi.zig), 32 bytes. */
@@ -145,6 +146,33 @@ export const BlockRecords = {
   bad_packets: { offset: 24, size: 4 },
   reserved: { offset: 28, size: 4 },
   wire_bytes: { offset: 32, size: 8 },
+} as const;
+
+/** `BlockWalk` (ffi/abi.zig), 32 bytes. */
+export const BlockWalk = {
+  size: 32,
+  block_bytes: { offset: 0, size: 4 },
+  base_offset: { offset: 4, size: 4 },
+  packets_max: { offset: 8, size: 4 },
+  arena_bytes: { offset: 12, size: 4 },
+  packets_done: { offset: 16, size: 4 },
+  bad_packets: { offset: 20, size: 4 },
+  wire_bytes: { offset: 24, size: 8 },
+} as const;
+
+/** Per-packet arrays of a batch arena: array k starts at `k * packetsMax` bytes. */
+export const BatchArena = {
+  timestampSec: 0,
+  offsets: 8,
+  capturedBytes: 12,
+  wireBytes: 16,
+  timestampNsec: 20,
+  vlanTci: 24,
+  vlanTpid: 26,
+  flags: 28,
+  packetType: 29,
+  bytesPerPacket: 30,
+  packetsAlign: 8,
 } as const;
 
 /** `PcapRecords.flags` bits. */

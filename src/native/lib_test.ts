@@ -3,6 +3,7 @@ import {
   ABI_VERSION,
   AbiLayout,
   BlockRecords,
+  BlockWalk,
   BpfCounterStats,
   ErrorInfo,
   PcapRecords,
@@ -34,6 +35,7 @@ Deno.test("abi.ts sizes and offsets equal what the loaded library reports", () =
     sll_pkttype_offset: Tpacket3Hdr.sll_pkttype.offset,
     pcap_records_bytes: PcapRecords.size,
     block_records_bytes: BlockRecords.size,
+    block_walk_bytes: BlockWalk.size,
   });
 });
 
