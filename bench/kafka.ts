@@ -8,6 +8,9 @@
  * 5. kafkajs 2.2.4, sequential batches of 1000 (only with --kafkajs; it needs
  *    `deno run -A --node-modules-dir=none bench/kafka.ts --kafkajs` so Deno fetches it from npm).
  *
+ * Synthetic records, for comparing clients; `make bench-output` (bench/output.ts) is the issue #5 benchmark with
+ * pipeline records, one core and the latency histogram.
+ *
  * Usage: deno run -A bench/kafka.ts [--records N] [--kafkajs]. Prints one line per run.
  */
 import { createKafkaClient, type KafkaMessage } from "../src/output/kafka/client.ts";

@@ -117,7 +117,12 @@ function printTask(task: Task, stats: TaskStats): void {
   for (const [type, count] of Object.entries(stats.records)) console.log(`  records ${type}: ${count}`);
   for (const [reason, count] of Object.entries(stats.decodeErrors)) console.log(`  decode errors ${reason}: ${count}`);
   for (const o of stats.outputs) {
-    console.log(`  output ${o.url}: ${o.sent} sent, ${o.failed} failed, ${o.spooled} spooled, queue ${o.queueDepth}`);
+    const latency = o.ackLatencyP99Ms > 0
+      ? `, capture-to-ack p50 ${o.ackLatencyP50Ms.toFixed(1)} ms p99 ${o.ackLatencyP99Ms.toFixed(1)} ms`
+      : "";
+    console.log(
+      `  output ${o.url}: ${o.sent} sent, ${o.failed} failed, ${o.spooled} spooled, queue ${o.queueDepth}${latency}`,
+    );
   }
 }
 

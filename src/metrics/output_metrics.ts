@@ -1,11 +1,15 @@
 /**
  * Output metrics per task and output (labelled with the output's URL): records sent, dropped by reason, spooled
- * and replayed, bytes, queue depth, spool size and age, batches and acknowledgement latency.
+ * and replayed, bytes, queue depth, spool size and age, batches and acknowledgement latency; and, for outputs that
+ * keep them (Kafka), histograms of capture-to-acknowledgement latency and records per batch.
  * @module
  */
 import type { Registry } from "prom-client";
+import { isHistogramSnapshot } from "../output/kafka/histogram.ts";
+import type { RunOutput } from "../tasks/runtime.ts";
 import { type OutputCounters, outputCounters } from "./output_counters.ts";
 import { forRuns, type MetricsSource, pulled } from "./pulled.ts";
+import { pulledHistogram } from "./pulled_histogram.ts";
 
 type OutputLabel = "task" | "output";
 
@@ -80,6 +84,22 @@ const OUTPUT_METRICS: [string, "counter" | "gauge", string, (counters: OutputCou
   ],
 ]; // deno-fmt-ignore
 
+/** [name, help, stats field] of each per-output histogram; outputs without the field have no series. */
+const OUTPUT_HISTOGRAMS: [string, string, string][] = [
+  [
+    "capture_agent_output_capture_to_ack_seconds",
+    "Capture to acknowledgement time, one observation per acknowledged record (Kafka)",
+    "ackLatencySeconds",
+  ],
+  ["capture_agent_output_batch_records", "Records per acknowledged produce request (Kafka)", "batchRecords"],
+];
+
+/** The histogram snapshot an output's `stats()` keeps in `field`, if it keeps one. */
+function histogramOf(entry: RunOutput, field: string) {
+  const value = (entry.output.stats() as unknown as Record<string, unknown>)[field];
+  return isHistogramSnapshot(value) ? value : undefined;
+}
+
 /** Registers the output metrics. */
 export function registerOutputMetrics(registry: Registry, source: MetricsSource): void {
   for (const [name, kind, help, read] of OUTPUT_METRICS) {
@@ -91,6 +111,20 @@ export function registerOutputMetrics(registry: Registry, source: MetricsSource)
       read: (set) =>
         forRuns(source, (task, run) => {
           for (const entry of run.outputs) set({ task, output: entry.url }, read(outputCounters(entry)));
+        }),
+    });
+  }
+  for (const [name, help, field] of OUTPUT_HISTOGRAMS) {
+    pulledHistogram<OutputLabel>(registry, {
+      name,
+      help,
+      labelNames: ["task", "output"],
+      read: (set) =>
+        forRuns(source, (task, run) => {
+          for (const entry of run.outputs) {
+            const snapshot = histogramOf(entry, field);
+            if (snapshot !== undefined) set({ task, output: entry.url }, snapshot);
+          }
         }),
     });
   }

@@ -14,7 +14,8 @@ import { createKafkaClient, type KafkaClient, type KafkaMessage } from "./client
 import { decodeMessage, encodeMessage, messageBytes, MessageEncoder } from "./message.ts";
 import { clientOptions, type KafkaOutputOptions, messageOptions, type ResolvedKafkaOptions } from "./options.ts";
 import { resolveKafkaOptions } from "./options.ts";
-import { type KafkaOutputStats, zeroStats } from "./stats.ts";
+import { ACK_LATENCY_BOUNDS_S, BATCH_RECORDS_BOUNDS, FixedHistogram } from "./histogram.ts";
+import { type KafkaOutputCounters, type KafkaOutputStats, zeroStats } from "./stats.ts";
 
 export type { KafkaOutputStats };
 
@@ -26,6 +27,8 @@ export class KafkaOutput implements Output {
   readonly #client: KafkaClient;
   readonly #spool: Spool | null;
   readonly #stats = zeroStats();
+  readonly #ackLatency = new FixedHistogram(ACK_LATENCY_BOUNDS_S);
+  readonly #batchRecords = new FixedHistogram(BATCH_RECORDS_BOUNDS);
   #queue: KafkaMessage[] = [];
   #queueBytes = 0;
   #spooling = false;
@@ -141,10 +144,12 @@ export class KafkaOutput implements Output {
       queueBytes: this.#queueBytes,
       oldestAgeMs: Number.isFinite(oldestMs) ? Math.max(0, Date.now() - oldestMs) : 0,
       spooling: this.#spooling ? 1 : 0,
+      ackLatencySeconds: this.#ackLatency.snapshot(),
+      batchRecords: this.#batchRecords.snapshot(),
     };
   }
 
-  #drop(reason: keyof KafkaOutputStats, count: number, result: WriteResult | null): void {
+  #drop(reason: keyof KafkaOutputCounters, count: number, result: WriteResult | null): void {
     this.#stats[reason] += count;
     this.#stats.droppedRecords += count;
     if (result !== null) result.dropped += count;
@@ -302,7 +307,11 @@ export class KafkaOutput implements Output {
     this.#stats.sentBatches++;
     this.#stats.sentRecords += batch.length;
     this.#stats.sentBytes += bytes;
-    this.#stats.lastAckLatencyMs = Math.max(0, Date.now() - batch[0].timestampMs);
+    const ackMs = Date.now();
+    this.#stats.lastAckLatencyMs = Math.max(0, ackMs - batch[0].timestampMs);
+    // Per record, not per batch: a batch holds up to lingerMs (or a spool's worth) of capture time.
+    for (let i = 0; i < batch.length; i++) this.#ackLatency.observe((ackMs - batch[i].timestampMs) / 1000);
+    this.#batchRecords.observe(batch.length);
     this.#backoffMs = this.#options.retryBackoffMinMs;
     return true;
   }

@@ -181,3 +181,20 @@ Deno.test("KafkaOutput reports records the full spool refuses (policy block) as 
     assert.equal(stats.spoolPendingRecords + stats.droppedSpoolFull, 1000);
     assert.ok(dropped <= stats.droppedSpoolFull);
   }));
+
+Deno.test("KafkaOutput.stats() keeps capture-to-ack latency per record and records per batch", async () => {
+  const client = new FakeClient();
+  const out = output(client, { batchRecordsMax: 50 });
+  const capturedMs = Date.now() - 2000;
+  out.write(records(0, 120).map((record) => ({ ...record, timestampMs: capturedMs })));
+  await out.flush();
+  await waitFor(() => client.received.length === 120);
+  const { ackLatencySeconds, batchRecords } = out.stats();
+  assert.equal(ackLatencySeconds.count, 120, "one observation per record");
+  const atLeast2s = ackLatencySeconds.counts.slice(ackLatencySeconds.upperBounds.indexOf(2.5)).reduce((a, b) => a + b);
+  assert.equal(atLeast2s, 120, "2 s old records land in the 2.5 s bucket or above");
+  assert.ok(ackLatencySeconds.sum >= 120 * 2);
+  assert.equal(batchRecords.count, client.batchSizes.length);
+  assert.equal(batchRecords.sum, 120);
+  await out.close();
+});

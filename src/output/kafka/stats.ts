@@ -1,12 +1,14 @@
 /**
- * Counters of the Kafka output, as plain numbers (the metrics layer reads them; it is wired elsewhere).
+ * Counters of the Kafka output, as plain numbers, and its two histograms (the metrics layer reads them; it is wired
+ * elsewhere).
  *
  * @module
  */
 import type { OutputStats } from "../output.ts";
+import type { HistogramSnapshot } from "./histogram.ts";
 
 /** Counters of the Kafka output; plain numbers, cumulative unless they name a current depth or age. */
-export interface KafkaOutputStats extends OutputStats {
+export interface KafkaOutputCounters extends OutputStats {
   sentBatches: number;
   /** Sends that failed, and the records in them (then spooled, or dropped without a spool). */
   failedBatches: number;
@@ -41,8 +43,19 @@ export interface KafkaOutputStats extends OutputStats {
   spooling: number;
 }
 
+/** What `KafkaOutput.stats()` returns: the counters and a snapshot of the histograms. */
+export interface KafkaOutputStats extends KafkaOutputCounters {
+  /**
+   * Capture-to-acknowledgement time in seconds, one observation per acknowledged record (direct or replayed from
+   * the spool): the batch's acknowledgement time minus each record's capture time.
+   */
+  ackLatencySeconds: HistogramSnapshot;
+  /** Records per acknowledged produce request. */
+  batchRecords: HistogramSnapshot;
+}
+
 /** All counters at zero. */
-export function zeroStats(): KafkaOutputStats {
+export function zeroStats(): KafkaOutputCounters {
   return {
     writtenRecords: 0,
     sentRecords: 0,

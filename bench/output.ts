@@ -1,0 +1,362 @@
+/**
+ * Kafka output benchmark (`make bench-output`) against the real test broker (tests/helpers/kafka_broker.ts: free
+ * ports, temp run dir). The producer side runs on one core (this process and kcat are pinned to CPU 0 with taskset;
+ * the broker is not), records come from the real pipeline over the corpus (bench/output_workload.ts):
+ *
+ * - workloads: `sip+call` (SIP message and call records) and `per-packet` (`sip` and `rtp_packet` records);
+ * - (a) kcat -P producing the same JSON values as lines from a file (librdkafka: the practical limit), per workload;
+ * - (b) KafkaOutput end to end (write → queue → batches → ack) as fast as it accepts, pre-generated records, per
+ *   workload; and the live pipeline feeding KafkaOutput (packets decoded and records produced in the same loop);
+ * - (c) the live pipeline paced to a fixed 10,000 records/s for `--seconds` (≥ 5): p50/p99 capture-to-ack, exact
+ *   (every acknowledged record, through a client wrapper) and from the output's own histogram.
+ *
+ * Throughput is wall time from the first write to the last acknowledgement (kcat: process start to exit); CPU is
+ * the producer's user + system time. The machine is shared: expect ±30 %. Prints a table, writes JSON under
+ * bench/results/output-YYYYMMDD-HHMMSS.json. No assertions: the numbers are reported, and compared to the targets
+ * of issue #5 (≥ 0.5× kcat's records/s; p99 capture-to-ack ≤ 100 ms at 10k records/s).
+ *
+ * Usage: deno run -A bench/output.ts [--records N] [--seconds S] [--corpus FILE] [--batch-records N] [--linger-ms N]
+ * @module
+ */
+import process from "node:process";
+import { setImmediate } from "node:timers";
+import { createKafkaClient } from "../src/output/kafka/client.ts";
+import { histogramQuantile } from "../src/output/kafka/histogram.ts";
+import { KafkaOutput } from "../src/output/kafka/kafka_output.ts";
+import type { OutputRecord } from "../src/output/output.ts";
+import type { ProtocolName } from "../src/pipeline/mod.ts";
+import { KafkaTestBroker } from "../tests/helpers/kafka_broker.ts";
+import { kafkaTexts, kcatProduce } from "./output_kcat.ts";
+import { type Corpus, LivePipeline, loadCorpus, pregenerate } from "./output_workload.ts";
+
+const args = Deno.args;
+const option = (name: string, fallback: string) => {
+  const at = args.indexOf(name);
+  return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
+};
+const RECORDS = Number(option("--records", "100000"));
+const SECONDS = Math.max(5, Number(option("--seconds", "6")));
+const CORPUS = option("--corpus", "/work/shared/corpus/sip/rtp_rtcp_sip_ipv4_udp.pcap");
+/** Overrides of the output's batching defaults, to try them (`--batch-records`, `--linger-ms`). */
+const BATCH_RECORDS = Number(option("--batch-records", "0")) || undefined;
+const LINGER_MS = option("--linger-ms", "") === "" ? undefined : Number(option("--linger-ms", ""));
+const RATE_PER_S = 10_000;
+const KCAT_VALUES = "kcat -P, values only";
+const KCAT_KEY_HEADERS = "kcat -P, key + 4 headers";
+const OUTPUT_RUN = "KafkaOutput, write to ack";
+/** Above this many queued records the writer waits: the output's queue holds 20,000 by default. */
+const QUEUE_HIGH = 10_000;
+const WORKLOADS: { name: string; protocols: ProtocolName[] }[] = [
+  { name: "sip+call", protocols: ["sip", "call"] },
+  { name: "per-packet", protocols: ["sip", "rtp_packet"] },
+];
+
+/** One row of the table. */
+interface Run {
+  name: string;
+  workload: string;
+  records: number;
+  wallMs: number;
+  recordsPerSecond: number;
+  cpuMs: number | null;
+  dropped: number;
+  packetsPerSecond?: number;
+  /** Records per produce request (the output's batch histogram; includes the warm-up batch of one). */
+  meanBatchRecords?: number;
+  latencyMs?: { p50: number; p99: number; max: number; histogramP50: number; histogramP99: number };
+}
+
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Kafka topic names allow [a-zA-Z0-9._-]. */
+const topicName = (workload: string) => workload.replace(/[^a-zA-Z0-9._-]/g, "_");
+
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** (a) kcat on the same records, as a table row. */
+async function runKcat(bootstrap: string, workload: string, records: OutputRecord[], withKeyAndHeaders: boolean) {
+  const topic = `bench-kcat-${topicName(workload)}${withKeyAndHeaders ? "-kh" : ""}`;
+  const { wallMs, cpuMs } = await kcatProduce(bootstrap, topic, kafkaTexts(records), withKeyAndHeaders);
+  return run(withKeyAndHeaders ? KCAT_KEY_HEADERS : KCAT_VALUES, workload, records.length, wallMs, cpuMs, 0);
+}
+
+function run(name: string, workload: string, records: number, wallMs: number, cpu: number | null, dropped: number) {
+  return { name, workload, records, wallMs, recordsPerSecond: records / (wallMs / 1000), cpuMs: cpu, dropped };
+}
+
+/** A KafkaOutput whose client notes every record's capture-to-ack time (ms). */
+function latencyOutput(bootstrap: string, topic: string, latenciesMs: number[]): KafkaOutput {
+  return new KafkaOutput({
+    brokers: [bootstrap],
+    topic,
+    taskId: "bench",
+    agentId: "bench",
+    batchRecordsMax: BATCH_RECORDS,
+    lingerMs: LINGER_MS,
+    createClient: (options) => {
+      const client = createKafkaClient(options);
+      return {
+        async send(messages) {
+          await client.send(messages);
+          const now = Date.now();
+          for (const message of messages) latenciesMs.push(now - message.timestampMs);
+        },
+        close: () => client.close(),
+      };
+    },
+  });
+}
+
+/** Sends one record and waits for it: topic creation and metadata stay outside the timing. */
+async function warm(out: KafkaOutput, record: OutputRecord, latenciesMs: number[]): Promise<void> {
+  out.write([{ ...record, timestampMs: Date.now() }]);
+  await out.flush();
+  latenciesMs.length = 0;
+}
+
+/** Exact quantiles of `latenciesMs`, and the output histogram's estimate (which also holds the warm-up record). */
+function latency(out: KafkaOutput, latenciesMs: number[]) {
+  const sorted = Float64Array.from(latenciesMs).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const histogram = out.stats().ackLatencySeconds;
+  return {
+    p50: at(0.5),
+    p99: at(0.99),
+    max: at(1),
+    histogramP50: histogramQuantile(histogram, 0.5) * 1000,
+    histogramP99: histogramQuantile(histogram, 0.99) * 1000,
+  };
+}
+
+/** (b) Pre-generated records, written in chunks of 1000 as fast as the output's queue takes them. */
+async function runOutput(bootstrap: string, workload: string, records: OutputRecord[]): Promise<Run> {
+  const latenciesMs: number[] = [];
+  const out = latencyOutput(bootstrap, `bench-output-${topicName(workload)}`, latenciesMs);
+  await warm(out, records[0], latenciesMs);
+  const cpuStart = cpuMs();
+  const start = performance.now();
+  for (let i = 0; i < records.length; i += 1000) {
+    while (out.stats().queueRecords > QUEUE_HIGH) await sleep(1);
+    const now = Date.now();
+    out.write(records.slice(i, i + 1000).map((record) => ({ ...record, timestampMs: now })));
+    await yieldToIo();
+  }
+  await out.flush();
+  const wallMs = performance.now() - start;
+  const cpu = cpuMs() - cpuStart;
+  await out.close();
+  const stats = out.stats();
+  return {
+    ...run(OUTPUT_RUN, workload, stats.sentRecords - 1, wallMs, cpu, stats.droppedRecords),
+    latencyMs: latency(out, latenciesMs),
+    meanBatchRecords: stats.batchRecords.sum / Math.max(1, stats.batchRecords.count),
+  };
+}
+
+/** (b) The live pipeline feeding the output as fast as both go, for `seconds`. */
+async function runLive(bootstrap: string, corpus: Corpus, workload: (typeof WORKLOADS)[number], seconds: number) {
+  const latenciesMs: number[] = [];
+  const out = latencyOutput(bootstrap, `bench-live-${topicName(workload.name)}`, latenciesMs);
+  const live = new LivePipeline(corpus, workload.protocols);
+  const chunk: OutputRecord[] = [];
+  const emit = (record: OutputRecord) => chunk.push(record);
+  for (let i = 0; i < corpus.batches.length && chunk.length === 0; i++) live.step(emit);
+  await warm(out, chunk[0], latenciesMs);
+  const packetsStart = live.packets;
+  const cpuStart = cpuMs();
+  const start = performance.now();
+  let written = 0;
+  while (performance.now() - start < seconds * 1000) {
+    chunk.length = 0;
+    for (let k = 0; k < 32; k++) live.step(emit); // ~1000 packets between yields
+    written += chunk.length;
+    out.write(chunk);
+    while (out.stats().queueRecords > QUEUE_HIGH) await sleep(1);
+    await yieldToIo();
+  }
+  await out.flush();
+  const wallMs = performance.now() - start;
+  const cpu = cpuMs() - cpuStart;
+  await out.close();
+  const stats = out.stats();
+  return {
+    ...run("pipeline + KafkaOutput, live", workload.name, stats.sentRecords - 1, wallMs, cpu, stats.droppedRecords),
+    packetsPerSecond: (live.packets - packetsStart) / (wallMs / 1000),
+    latencyMs: latency(out, latenciesMs),
+    meanBatchRecords: stats.batchRecords.sum / Math.max(1, stats.batchRecords.count),
+    written,
+  };
+}
+
+/** (c) The live pipeline paced to RATE_PER_S records/s: capture-to-ack at a steady load. */
+async function runPaced(bootstrap: string, corpus: Corpus, workload: (typeof WORKLOADS)[number], seconds: number) {
+  const latenciesMs: number[] = [];
+  const out = latencyOutput(bootstrap, `bench-paced-${topicName(workload.name)}`, latenciesMs);
+  const live = new LivePipeline(corpus, workload.protocols);
+  const chunk: OutputRecord[] = [];
+  const emit = (record: OutputRecord) => chunk.push(record);
+  for (let i = 0; i < corpus.batches.length && chunk.length === 0; i++) live.step(emit);
+  await warm(out, chunk[0], latenciesMs);
+  const packetsStart = live.packets;
+  const cpuStart = cpuMs();
+  const start = performance.now();
+  let written = 0;
+  while (performance.now() - start < seconds * 1000) {
+    const due = Math.floor(((performance.now() - start) / 1000) * RATE_PER_S);
+    chunk.length = 0;
+    while (written + chunk.length < due) live.step(emit);
+    written += chunk.length;
+    out.write(chunk);
+    await sleep(1);
+  }
+  await out.flush();
+  const wallMs = performance.now() - start;
+  const cpu = cpuMs() - cpuStart;
+  await out.close();
+  const stats = out.stats();
+  return {
+    ...run(
+      `pipeline + KafkaOutput at ${RATE_PER_S} rec/s`,
+      workload.name,
+      stats.sentRecords - 1,
+      wallMs,
+      cpu,
+      stats.droppedRecords,
+    ),
+    packetsPerSecond: (live.packets - packetsStart) / (wallMs / 1000),
+    latencyMs: latency(out, latenciesMs),
+    meanBatchRecords: stats.batchRecords.sum / Math.max(1, stats.batchRecords.count),
+  };
+}
+
+/** Pins every thread of this process to CPU 0 (the broker, started before, keeps both cores). */
+async function pinToCpu0(): Promise<boolean> {
+  const out = await new Deno.Command("taskset", {
+    args: ["-a", "-p", "-c", "0", String(Deno.pid)],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return out.success;
+}
+
+function format(value: number, digits = 0): string {
+  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** records/s of `r` over kcat's on the same workload (values only, or key + headers). */
+function ratio(runs: Run[], r: Run, kcatName: string): number | undefined {
+  const kcat = runs.find((k) => k.workload === r.workload && k.name === kcatName);
+  return kcat === undefined || r.name.startsWith("kcat") ? undefined : r.recordsPerSecond / kcat.recordsPerSecond;
+}
+
+function printTable(runs: Run[]): void {
+  console.log(
+    "| run | workload | records | records/s | vs kcat values | vs kcat key+headers | CPU ms | records/CPU-s | records/batch " +
+      "| p50 ms | p99 ms | p50/p99 ms (histogram) |",
+  );
+  console.log("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+  const times = (value: number | undefined) => value === undefined ? "" : `${format(value, 2)}×`;
+  for (const r of runs) {
+    const l = r.latencyMs;
+    const cells = [
+      r.name,
+      r.workload,
+      format(r.records),
+      format(r.recordsPerSecond),
+      times(ratio(runs, r, KCAT_VALUES)),
+      times(ratio(runs, r, KCAT_KEY_HEADERS)),
+      r.cpuMs === null ? "n/a" : format(r.cpuMs),
+      r.cpuMs === null ? "n/a" : format(r.records / (r.cpuMs / 1000)),
+      r.meanBatchRecords === undefined ? "" : format(r.meanBatchRecords),
+      l ? format(l.p50, 1) : "",
+      l ? format(l.p99, 1) : "",
+      l ? `${format(l.histogramP50, 1)} / ${format(l.histogramP99, 1)}` : "",
+    ];
+    console.log(`| ${cells.join(" | ")} |`);
+  }
+}
+
+async function main(): Promise<void> {
+  const corpus = await loadCorpus(CORPUS);
+  const runDir = await Deno.makeTempDir({ prefix: "bench-output-kafka-" });
+  const broker = new KafkaTestBroker(runDir);
+  const runs: Run[] = [];
+  const workloads: Record<string, unknown>[] = [];
+  let pinned = false;
+  try {
+    await broker.up();
+    pinned = await pinToCpu0();
+    for (const workload of WORKLOADS) {
+      const records = pregenerate(corpus, workload.protocols, RECORDS);
+      const texts = kafkaTexts(records);
+      const types: Record<string, number> = {};
+      for (const record of records) types[record.type] = (types[record.type] ?? 0) + 1;
+      const meanValueBytes = texts.reduce((sum, t) => sum + t.value.length, 0) / texts.length;
+      workloads.push({ ...workload, records: records.length, types, meanValueBytes });
+      runs.push(await runKcat(broker.bootstrap, workload.name, records, false));
+      runs.push(await runKcat(broker.bootstrap, workload.name, records, true));
+      runs.push(await runOutput(broker.bootstrap, workload.name, records));
+      runs.push(await runLive(broker.bootstrap, corpus, workload, SECONDS));
+    }
+    runs.push(await runPaced(broker.bootstrap, corpus, WORKLOADS[1], SECONDS));
+  } finally {
+    await broker.down().catch((error) => console.error(`broker down: ${error}`));
+    await Deno.remove(runDir, { recursive: true }).catch(() => {});
+  }
+  console.log(
+    `bench-output: ${Deno.build.target}, deno ${Deno.version.deno}, corpus ${corpus.path} (${corpus.packets} packets), ` +
+      `producer ${pinned ? "pinned to CPU 0" : "NOT pinned (taskset failed)"}, broker ${broker.bootstrap}`,
+  );
+  for (const w of workloads) {
+    console.log(`workload ${w.name}: ${JSON.stringify(w.types)}, ~${format(w.meanValueBytes as number)} B/value`);
+  }
+  printTable(runs);
+  const ratios: Record<string, { values?: number; keyAndHeaders?: number }> = {};
+  for (const r of runs) {
+    if (r.name.startsWith("kcat")) continue;
+    ratios[`${r.name} / ${r.workload}`] = {
+      values: ratio(runs, r, KCAT_VALUES),
+      keyAndHeaders: ratio(runs, r, KCAT_KEY_HEADERS),
+    };
+  }
+  const outputRuns = runs.filter((r) => r.name === OUTPUT_RUN);
+  const throughputMet = outputRuns.every((r) => (ratio(runs, r, KCAT_VALUES) ?? 0) >= 0.5);
+  const throughputMetLikeForLike = outputRuns.every((r) => (ratio(runs, r, KCAT_KEY_HEADERS) ?? 0) >= 0.5);
+  const paced = runs.at(-1)!;
+  const latencyMet = (paced.latencyMs?.p99 ?? Infinity) <= 100;
+  console.log(
+    `targets: KafkaOutput ≥ 0.5× kcat records/s: ${throughputMet ? "met" : "MISSED"} vs values only, ` +
+      `${throughputMetLikeForLike ? "met" : "MISSED"} vs key + headers; p99 capture-to-ack ≤ 100 ms at ` +
+      `${RATE_PER_S} records/s: ${latencyMet ? "met" : "MISSED"} (${format(paced.latencyMs?.p99 ?? 0, 1)} ms)`,
+  );
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  await Deno.mkdir(new URL("./results/", import.meta.url).pathname, { recursive: true });
+  const path = new URL(`./results/output-${stamp}.json`, import.meta.url).pathname;
+  const result = {
+    bench: "output",
+    date: new Date().toISOString(),
+    machine: { target: Deno.build.target, deno: Deno.version.deno, cpus: navigator.hardwareConcurrency, shared: true },
+    producerPinnedToCpu0: pinned,
+    corpus: corpus.path,
+    corpusPackets: corpus.packets,
+    pacedRatePerSecond: RATE_PER_S,
+    outputOverrides: { batchRecordsMax: BATCH_RECORDS, lingerMs: LINGER_MS },
+    secondsPerTimedRun: SECONDS,
+    workloads,
+    runs,
+    ratiosToKcat: ratios,
+    targets: {
+      throughputAtLeastHalfKcatValues: throughputMet,
+      throughputAtLeastHalfKcatKeyHeaders: throughputMetLikeForLike,
+      p99AtMost100MsAt10k: latencyMet,
+    },
+  };
+  await Deno.writeTextFile(path, JSON.stringify(result, null, 2) + "\n");
+  console.log(`results: ${path}`);
+}
+
+await main();
