@@ -14,7 +14,7 @@
  */
 import { emptySourceStats, type PacketBatch, type PacketSource, type SourceStats } from "./batch.ts";
 import { CaptureError, codeFromStatus } from "../native/capture_error.ts";
-import { type FanoutModeName, Ring, type RingOpenOptions } from "../native/ring.ts";
+import { type FanoutModeName, RETIRE_TIMEOUT_MS_DEFAULT, Ring, type RingOpenOptions } from "../native/ring.ts";
 import { Status } from "../native/abi.ts";
 import { type ArenaBatch, createArenaBatch, walkBlockNative } from "../native/block_walk.ts";
 import { pcapBlock, type PcapBlockResult } from "../native/pcap_block.ts";
@@ -30,6 +30,8 @@ const YIELD_INTERVAL_MS = 20;
  * on a small VM (caches are cold after a sleep; bench/capture.sh), so a one-shot capture turns rarely.
  */
 const INLINE_YIELD_INTERVAL_MS = 250;
+/** After `stop()`, the wait for the kernel to retire the last partly filled block lasts its timeout plus this. */
+const DRAIN_MARGIN_MS = 20;
 /** Close waits this long for wait threads and ring closes to finish before giving up. */
 const CLOSE_TIMEOUT_MS = 5000;
 
@@ -113,11 +115,15 @@ export class AfPacketSource implements PacketSource {
   #onIdle: (() => void) | null = null;
   readonly #inlineWait: boolean;
   readonly #yieldIntervalMs: number;
+  readonly #retireTimeoutMs: number;
+  /** Set by `stop()`: until then the source still waits for blocks the kernel retires; 0 means no drain. */
+  #drainUntilMs = 0;
 
-  private constructor(interfaces: readonly string[], slots: Slot[], inlineWait: boolean) {
+  private constructor(interfaces: readonly string[], slots: Slot[], inlineWait: boolean, retireTimeoutMs: number) {
     this.interfaces = interfaces;
     this.#inlineWait = inlineWait && slots.length === 1;
     this.#yieldIntervalMs = this.#inlineWait ? INLINE_YIELD_INTERVAL_MS : YIELD_INTERVAL_MS;
+    this.#retireTimeoutMs = retireTimeoutMs;
     this.name = interfaces.join(",");
     this.#slots = slots;
     this.#kernelByInterface = interfaces.map(() => ({ kernelPackets: 0, kernelDrops: 0, kernelFreezes: 0 }));
@@ -157,7 +163,8 @@ export class AfPacketSource implements PacketSource {
       for (const slot of slots) slot.ring.close();
       throw error;
     }
-    return new AfPacketSource([...options.interfaces], slots, options.inlineWait ?? false);
+    const retireTimeoutMs = options.retireTimeoutMs ?? RETIRE_TIMEOUT_MS_DEFAULT;
+    return new AfPacketSource([...options.interfaces], slots, options.inlineWait ?? false, retireTimeoutMs);
   }
 
   /** Ring geometry of the first socket (all sockets share the options). */
@@ -185,9 +192,7 @@ export class AfPacketSource implements PacketSource {
       else if (Date.now() - this.#yieldAtMs > this.#yieldIntervalMs) await this.#waitAny(0);
       const batch = this.#takeReady();
       if (batch) return batch;
-      if (this.#stopping) return null;
-      this.#refreshStats(false);
-      await this.#waitAny(POLL_MS);
+      if (!(await this.#waitMore())) return null;
     }
   }
 
@@ -204,10 +209,21 @@ export class AfPacketSource implements PacketSource {
       else if (Date.now() - this.#yieldAtMs > this.#yieldIntervalMs) await this.#waitAny(0);
       const taken = this.#takeBlock();
       if (taken) return this.#convert(taken.slot, taken.block, out, flags, packetsMax);
-      if (this.#stopping) return null;
-      this.#refreshStats(false);
-      await this.#waitAny(POLL_MS);
+      if (!(await this.#waitMore())) return null;
     }
+  }
+
+  /** Waits for a block when none is ready; false once the source is done (closed, or stopped and drained). */
+  async #waitMore(): Promise<boolean> {
+    let timeoutMs = POLL_MS;
+    if (this.#stopping) {
+      const leftMs = this.#drainUntilMs - Date.now();
+      if (leftMs <= 0) return false;
+      timeoutMs = Math.min(leftMs, POLL_MS);
+    }
+    this.#refreshStats(false);
+    await this.#waitAny(timeoutMs);
+    return true;
   }
 
   /** Returns the batch's block to the kernel. Releasing a batch twice is a no-op. */
@@ -243,8 +259,12 @@ export class AfPacketSource implements PacketSource {
     return this.#kernelByInterface.map((counters) => ({ ...counters }));
   }
 
-  /** Stops waiting for new blocks: `next()` hands out the blocks already retired, then returns `null`. */
+  /**
+   * Stops: `next()` hands out the blocks already retired and those the kernel retires within one retire timeout
+   * (the partly filled block holding the last packets), then returns `null`. Nothing captured before is lost.
+   */
   stop(): void {
+    if (!this.#stopping) this.#drainUntilMs = Date.now() + this.#retireTimeoutMs + DRAIN_MARGIN_MS;
     this.#stopping = true;
     for (const slot of this.#slots) slot.ring.interrupt();
   }

@@ -170,3 +170,27 @@ Deno.test("AfPacketSource with inlineWait waits on the calling thread yet still 
     await source.close();
   }
 });
+
+for (const inlineWait of [false, true]) {
+  Deno.test(`AfPacketSource.stop() still hands out packets of the block the kernel had not retired (inlineWait ${inlineWait})`, async () => {
+    const port = testPort();
+    // A long retire timeout: when stop() comes, the packets sit in a block the kernel still owns.
+    const options = { ...SMALL, retireTimeoutMs: 300, inlineWait };
+    const source = AfPacketSource.open({ interfaces: ["lo"], filter: `udp dst port ${port}`, ...options });
+    try {
+      await sendUdp(port, 50);
+      source.stop();
+      const received: number[] = [];
+      for (let batch = await source.next(); batch !== null; batch = await source.next()) {
+        for (let i = 0; i < batch.count; i++) {
+          if (batch.packetType[i] === PacketType.OUTGOING) continue;
+          received.push(new DataView(batch.data.buffer, batch.data.byteOffset).getUint32(batch.offsets[i] + 42));
+        }
+        source.release(batch);
+      }
+      assert.deepEqual(received, Array.from({ length: 50 }, (_, k) => k));
+    } finally {
+      await source.close();
+    }
+  });
+}

@@ -81,6 +81,7 @@ function openLive(config: CaptureConfig): AfPacketSource {
     snaplenBytes: config.snaplenBytes,
     blockBytes: config.blockBytes,
     blockCount: config.blockCount,
+    retireTimeoutMs: config.retireTimeoutMs,
     fanoutCount: config.fanoutCount,
     fanoutMode: config.fanoutMode,
     promiscuous: config.promiscuous,

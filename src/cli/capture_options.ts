@@ -4,7 +4,15 @@
  * @module
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { FanoutModeName } from "../native/ring.ts";
+import { type FanoutModeName, RETIRE_TIMEOUT_MS_DEFAULT } from "../native/ring.ts";
+
+/**
+ * Block retire timeout when nothing is printed (`-w`, `-q`): fewer, fuller blocks cost fewer wake-ups, as tcpdump's
+ * buffered mode does (it waits up to 1000 ms); printing keeps the ring's default so lines appear at once.
+ */
+export const QUIET_RETIRE_TIMEOUT_MS = 100;
+/** Largest `--block-timeout`: stop() waits this long for the last block. */
+const RETIRE_TIMEOUT_MS_MAX = 10_000;
 
 /** A bad option combination; the CLI prints its message as one line and exits 1. */
 export class CaptureOptionError extends RangeError {
@@ -32,6 +40,8 @@ export interface CaptureConfig {
   summaryPath?: string;
   blockBytes: number;
   blockCount: number;
+  /** Ring block retire timeout (`--block-timeout`). */
+  retireTimeoutMs: number;
   quiet: boolean;
 }
 
@@ -53,6 +63,7 @@ export interface CaptureFlags {
   summary?: string;
   blockBytes: number;
   blockCount: number;
+  blockTimeout?: number;
   quiet?: boolean;
 }
 
@@ -90,6 +101,11 @@ export function addCaptureOptions(command: Command): Command {
     .option("--summary <file>", "append a JSON summary line every 10 s and at exit")
     .option("--block-bytes <bytes>", "ring block size", positiveInteger, 1 << 20)
     .option("--block-count <blocks>", "ring blocks per socket", positiveInteger, 32)
+    .option(
+      "--block-timeout <ms>",
+      `ring block retire timeout (default ${RETIRE_TIMEOUT_MS_DEFAULT} when printing, ${QUIET_RETIRE_TIMEOUT_MS} with -w or -q)`,
+      positiveInteger,
+    )
     .option("-q, --quiet", "do not print packets");
 }
 
@@ -109,6 +125,11 @@ export function captureConfig(flags: CaptureFlags): CaptureConfig {
   const snaplenBytes = flags.snaplen ?? 262144;
   if (snaplenBytes > 262144) throw new CaptureOptionError(`Snap length ${snaplenBytes} is above 262144`);
   if (flags.fanout > 64) throw new CaptureOptionError(`Fanout ${flags.fanout} is above 64 sockets`);
+  const quiet = flags.quiet === true || flags.write !== undefined;
+  const retireTimeoutMs = flags.blockTimeout ?? (quiet ? QUIET_RETIRE_TIMEOUT_MS : RETIRE_TIMEOUT_MS_DEFAULT);
+  if (retireTimeoutMs > RETIRE_TIMEOUT_MS_MAX) {
+    throw new CaptureOptionError(`Block timeout ${retireTimeoutMs} ms is above ${RETIRE_TIMEOUT_MS_MAX} ms`);
+  }
   return {
     interfaces: flags.interface,
     readPath: flags.read,
@@ -126,6 +147,7 @@ export function captureConfig(flags: CaptureFlags): CaptureConfig {
     summaryPath: flags.summary,
     blockBytes: flags.blockBytes,
     blockCount: flags.blockCount,
-    quiet: flags.quiet === true || flags.write !== undefined,
+    retireTimeoutMs,
+    quiet,
   };
 }

@@ -70,3 +70,11 @@ Deno.test("addCaptureOptions() rejects counts that are not positive integers", (
   }
   assert.throws(() => parse(["-i", "lo", "--fanout-mode", "spray"]), /Allowed choices/);
 });
+
+Deno.test("captureConfig() retires blocks sooner when printing than with -w or -q, unless --block-timeout says", () => {
+  assert.equal(captureConfig(parse(["-i", "lo"])).retireTimeoutMs, 20);
+  assert.equal(captureConfig(parse(["-i", "lo", "-q"])).retireTimeoutMs, 100);
+  assert.equal(captureConfig(parse(["-i", "lo", "-w", "x.pcap"])).retireTimeoutMs, 100);
+  assert.equal(captureConfig(parse(["-i", "lo", "-w", "x.pcap", "--block-timeout", "5"])).retireTimeoutMs, 5);
+  assert.throws(() => captureConfig(parse(["-i", "lo", "--block-timeout", "60000"])), /above 10000 ms/);
+});

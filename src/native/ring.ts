@@ -21,6 +21,9 @@ export { FanoutMode };
 /** A PACKET_FANOUT mode name (`FanoutMode` of abi.ts). */
 export type FanoutModeName = keyof typeof FanoutMode;
 
+/** The kernel retires a block that is not full after this long (`tp_retire_blk_tov`). */
+export const RETIRE_TIMEOUT_MS_DEFAULT = 20;
+
 /** Options of `Ring.open`; limits are validated by the library (docs/abi.md). */
 export interface RingOpenOptions {
   interfaceName: string;
@@ -87,7 +90,11 @@ function encodeOptions(options: RingOpenOptions): Uint8Array<ArrayBuffer> {
   view.setUint32(RingOptionsLayout.block_bytes.offset, options.blockBytes ?? 1 << 20, true);
   view.setUint32(RingOptionsLayout.block_count.offset, options.blockCount ?? 8, true);
   view.setUint32(RingOptionsLayout.frame_bytes.offset, options.frameBytes ?? 2048, true);
-  view.setUint32(RingOptionsLayout.retire_timeout_ms.offset, options.retireTimeoutMs ?? 20, true);
+  view.setUint32(
+    RingOptionsLayout.retire_timeout_ms.offset,
+    options.retireTimeoutMs ?? RETIRE_TIMEOUT_MS_DEFAULT,
+    true,
+  );
   view.setUint32(RingOptionsLayout.snaplen_bytes.offset, options.snaplenBytes ?? 262144, true);
   view.setUint16(RingOptionsLayout.fanout_group.offset, options.fanoutGroup ?? 0, true);
   view.setUint16(RingOptionsLayout.fanout_mode.offset, FanoutMode[options.fanoutMode ?? "none"], true);
