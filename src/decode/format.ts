@@ -15,9 +15,47 @@ export interface FormatOptions {
   nanosecond?: boolean;
 }
 
+/** Character codes of the address being formatted (IPv6 text is at most 45 characters). */
+const addressCodes = new Uint16Array(48);
+
+/** Writes the decimal digits of `value` (0–255) at `at`; returns the position after them. */
+function putDecimal(value: number, at: number): number {
+  if (value >= 100) addressCodes[at++] = 48 + Math.floor(value / 100);
+  if (value >= 10) addressCodes[at++] = 48 + Math.floor(value / 10) % 10;
+  addressCodes[at++] = 48 + value % 10;
+  return at;
+}
+
+/** Texts of recently seen IPv4 addresses; traffic repeats its addresses, so most lookups hit. Cleared when full. */
+const ipv4Texts = new Map<number, string>();
+const IPV4_TEXTS_MAX = 65_536;
+
+/**
+ * Dotted IPv4 as one flat string: a template literal makes a "cons" string once it reaches 13 characters, and one
+ * such string in a record sends `JSON.stringify` down its slow path for the whole record (docs/benchmarks.md).
+ */
+function formatIpv4(data: Uint8Array, at: number): string {
+  const key = (data[at] << 24 | data[at + 1] << 16 | data[at + 2] << 8 | data[at + 3]) >>> 0;
+  let text = ipv4Texts.get(key);
+  if (text !== undefined) return text;
+  text = buildIpv4(data, at);
+  if (ipv4Texts.size >= IPV4_TEXTS_MAX) ipv4Texts.clear();
+  ipv4Texts.set(key, text);
+  return text;
+}
+
+function buildIpv4(data: Uint8Array, at: number): string {
+  let end = putDecimal(data[at], 0);
+  for (let k = 1; k < 4; k++) {
+    addressCodes[end++] = 46; // "."
+    end = putDecimal(data[at + k], end);
+  }
+  return String.fromCharCode.apply(null, addressCodes.subarray(0, end) as unknown as number[]);
+}
+
 /** Formats 4 or 16 address bytes at `at` as dotted IPv4 or RFC 5952 IPv6 (as glibc's inet_ntop does). */
 export function formatAddress(data: Uint8Array, at: number, bytes: number): string {
-  if (bytes === 4) return `${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}`;
+  if (bytes === 4) return formatIpv4(data, at);
   const words: number[] = [];
   for (let k = 0; k < 8; k++) words.push((data[at + 2 * k] << 8) | data[at + 2 * k + 1]);
   let bestStart = -1;

@@ -73,3 +73,14 @@ Deno.test("summaryToJson() gives a flat record with only the decoded fields", ()
   });
   assert.equal(JSON.parse(JSON.stringify(summaryToJson(summary))).srcPort, 80);
 });
+
+Deno.test("formatAddress() formats every IPv4 address the same way, cached or not, past the cache's size", () => {
+  const bytes = new Uint8Array(4);
+  for (let k = 0; k < 70_000; k++) {
+    const value = Math.imul(k, 2654435761) >>> 0;
+    new DataView(bytes.buffer).setUint32(0, value);
+    const expected = `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+    assert.equal(formatAddress(bytes, 0, 4), expected);
+    if (k % 1000 === 0) assert.equal(formatAddress(bytes, 0, 4), expected, "a cached address");
+  }
+});
