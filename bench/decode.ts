@@ -17,8 +17,8 @@
  * @module
  */
 import process from "node:process";
-import { createPacketBatch, type PacketBatch } from "../src/capture/batch.ts";
-import { openFileSource } from "../src/capture/file_source.ts";
+import type { PacketBatch } from "../src/capture/batch.ts";
+import { type Frame, packFrames, readFrames } from "./_frames.ts";
 import { decodeSummary } from "../src/decode/decode.ts";
 import { FullDecoder } from "../src/decode/full_decoder.ts";
 import { createPacketSummary, IpProtocol } from "../src/decode/summary.ts";
@@ -48,49 +48,13 @@ interface Workload {
 }
 
 async function loadCorpus(path: string): Promise<Workload> {
-  const source = await openFileSource(path);
-  const frames: { bytes: Uint8Array; sec: number; nsec: number }[] = [];
-  for (let batch = await source.next(); batch !== null; batch = await source.next()) {
-    for (let i = 0; i < batch.count; i++) {
-      const at = batch.offsets[i];
-      frames.push({
-        bytes: batch.data.slice(at, at + batch.capturedBytes[i]),
-        sec: batch.timestampSec[i],
-        nsec: batch.timestampNsec[i],
-      });
-    }
-    source.release(batch);
-  }
-  await source.close();
-  const first = frames[0].sec;
-  const periodSec = Math.ceil(frames.at(-1)!.sec - first) + 60;
+  const frames = await readFrames(path);
+  const periodSec = Math.ceil(frames.at(-1)!.sec - frames[0].sec) + 60;
   return toWorkload(`corpus ${path.split("/").at(-1)}`, frames, periodSec);
 }
 
-function toWorkload(
-  name: string,
-  frames: { bytes: Uint8Array; sec: number; nsec: number }[],
-  periodSec: number,
-): Workload {
-  const batches: PacketBatch[] = [];
-  const baseSec: Float64Array[] = [];
-  for (let start = 0; start < frames.length; start += BATCH_PACKETS) {
-    const part = frames.slice(start, start + BATCH_PACKETS);
-    const data = new Uint8Array(part.reduce((sum, frame) => sum + frame.bytes.length, 0));
-    const batch = createPacketBatch(part.length, data);
-    let at = 0;
-    for (const frame of part) {
-      const i = batch.count++;
-      data.set(frame.bytes, at);
-      batch.offsets[i] = at;
-      batch.capturedBytes[i] = batch.wireBytes[i] = frame.bytes.length;
-      batch.timestampSec[i] = frame.sec;
-      batch.timestampNsec[i] = frame.nsec;
-      at += frame.bytes.length;
-    }
-    batches.push(batch);
-    baseSec.push(batch.timestampSec.slice());
-  }
+function toWorkload(name: string, frames: Frame[], periodSec: number): Workload {
+  const { batches, baseSec } = packFrames(frames, BATCH_PACKETS);
   return { name, batches, packets: frames.length, baseSec, periodSec };
 }
 

@@ -6,8 +6,8 @@
  * time at which its packet batch entered the pipeline; the record's own `timestamp_ms` keeps the packet time.
  * @module
  */
-import { createPacketBatch, type PacketBatch } from "../src/capture/batch.ts";
-import { openFileSource } from "../src/capture/file_source.ts";
+import type { PacketBatch } from "../src/capture/batch.ts";
+import { packFrames, readFrames } from "./_frames.ts";
 import type { OutputRecord } from "../src/output/output.ts";
 import { Pipeline, type ProtocolName, toOutputRecord } from "../src/pipeline/mod.ts";
 
@@ -23,37 +23,9 @@ export interface Corpus {
 
 /** Reads `path` into batches of `packetsPerBatch` packets. */
 export async function loadCorpus(path: string, packetsPerBatch = 32): Promise<Corpus> {
-  const source = await openFileSource(path);
-  const frames: { bytes: Uint8Array; sec: number; nsec: number }[] = [];
-  for (let batch = await source.next(); batch !== null; batch = await source.next()) {
-    for (let i = 0; i < batch.count; i++) {
-      const at = batch.offsets[i];
-      const bytes = batch.data.slice(at, at + batch.capturedBytes[i]);
-      frames.push({ bytes, sec: batch.timestampSec[i], nsec: batch.timestampNsec[i] });
-    }
-    source.release(batch);
-  }
-  await source.close();
+  const frames = await readFrames(path);
   if (frames.length === 0) throw new Error(`${path} has no packets`);
-  const batches: PacketBatch[] = [];
-  const baseSec: Float64Array[] = [];
-  for (let start = 0; start < frames.length; start += packetsPerBatch) {
-    const part = frames.slice(start, start + packetsPerBatch);
-    const data = new Uint8Array(part.reduce((sum, frame) => sum + frame.bytes.length, 0));
-    const batch = createPacketBatch(part.length, data);
-    let at = 0;
-    for (const frame of part) {
-      const i = batch.count++;
-      data.set(frame.bytes, at);
-      batch.offsets[i] = at;
-      batch.capturedBytes[i] = batch.wireBytes[i] = frame.bytes.length;
-      batch.timestampSec[i] = frame.sec;
-      batch.timestampNsec[i] = frame.nsec;
-      at += frame.bytes.length;
-    }
-    batches.push(batch);
-    baseSec.push(batch.timestampSec.slice());
-  }
+  const { batches, baseSec } = packFrames(frames, packetsPerBatch);
   // Past the call tracker's idle timeout (300 s): each loop's call (same Call-ID) ends and makes its `call` record.
   const periodSec = Math.ceil(frames.at(-1)!.sec - frames[0].sec) + 360;
   return { path, packets: frames.length, batches, baseSec, periodSec };
