@@ -46,6 +46,8 @@ const KCAT_KEY_HEADERS = "kcat -P, key + 4 headers";
 const OUTPUT_RUN = "KafkaOutput, write to ack";
 /** Above this many queued records the writer waits: the output's queue holds 20,000 by default. */
 const QUEUE_HIGH = 10_000;
+/** Step of the paced run and of the queue polls. */
+const PACE_MS = 5;
 const WORKLOADS: { name: string; protocols: ProtocolName[] }[] = [
   { name: "sip+call", protocols: ["sip", "call"] },
   { name: "per-packet", protocols: ["sip", "rtp_packet"] },
@@ -140,7 +142,7 @@ async function runOutput(bootstrap: string, workload: string, records: OutputRec
   const cpuStart = cpuMs();
   const start = performance.now();
   for (let i = 0; i < records.length; i += 1000) {
-    while (out.stats().queueRecords > QUEUE_HIGH) await sleep(1);
+    while (out.stats().queueRecords > QUEUE_HIGH) await sleep(PACE_MS);
     const now = Date.now();
     out.write(records.slice(i, i + 1000).map((record) => ({ ...record, timestampMs: now })));
     await yieldToIo();
@@ -175,7 +177,7 @@ async function runLive(bootstrap: string, corpus: Corpus, workload: (typeof WORK
     for (let k = 0; k < 32; k++) live.step(emit); // ~1000 packets between yields
     written += chunk.length;
     out.write(chunk);
-    while (out.stats().queueRecords > QUEUE_HIGH) await sleep(1);
+    while (out.stats().queueRecords > QUEUE_HIGH) await sleep(PACE_MS);
     await yieldToIo();
   }
   await out.flush();
@@ -211,7 +213,9 @@ async function runPaced(bootstrap: string, corpus: Corpus, workload: (typeof WOR
     while (written + chunk.length < due) live.step(emit);
     written += chunk.length;
     out.write(chunk);
-    await sleep(1);
+    // A capture hands over a ring block every few milliseconds; a 1 ms loop would spend more CPU on event-loop turns
+    // (0.1–0.7 ms each on this VM, docs/benchmarks.md) than on the records.
+    await sleep(PACE_MS);
   }
   await out.flush();
   const wallMs = performance.now() - start;
