@@ -3,7 +3,8 @@
 #   make build  build/capture-agent (launcher + bundled agent + pinned deno) and libcapture.so for x86_64 and aarch64
 #   make test   every test; ends with a line "N passed, N failed"
 #   make run    capture on the first non-loopback interface (or lo) into ./var/ (rotating pcap + JSONL summary)
-#   make bench  benchmarks (bench-capture: trafgen in namespaces vs a Zig reference reader and tcpdump)
+#   make bench  benchmarks (bench-capture: trafgen in namespaces vs a Zig reference reader and tcpdump; bench-decode;
+#               bench-output: the Kafka output vs kcat against the real broker)
 SHELL := /bin/bash
 ROOT := $(CURDIR)
 export PATH := $(ROOT)/.tools/bin:$(ROOT)/node_modules/.bin:$(PATH)
