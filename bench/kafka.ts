@@ -13,6 +13,7 @@
  *
  * Usage: deno run -A bench/kafka.ts [--records N] [--kafkajs]. Prints one line per run.
  */
+import { latencyRecordingClient } from "./_latency_client.ts";
 import { createKafkaClient, type KafkaMessage } from "../src/output/kafka/client.ts";
 import { KafkaOutput } from "../src/output/kafka/kafka_output.ts";
 import type { OutputRecord } from "../src/output/output.ts";
@@ -111,17 +112,7 @@ async function benchLatency(bootstrap: string): Promise<void> {
     topic: "bench-latency",
     taskId: "bench",
     agentId: "bench",
-    createClient: (options) => {
-      const client = createKafkaClient(options);
-      return {
-        async send(messages) {
-          await client.send(messages);
-          const now = Date.now();
-          for (const message of messages) latenciesMs.push(now - message.timestampMs);
-        },
-        close: () => client.close(),
-      };
-    },
+    createClient: latencyRecordingClient(latenciesMs),
   });
   out.write([{ type: "sip", timestampMs: Date.now(), value: sipValue(0) }]); // Topic creation, outside the timing.
   await out.flush();

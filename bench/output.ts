@@ -18,9 +18,9 @@
  * Usage: deno run -A bench/output.ts [--records N] [--seconds S] [--corpus FILE] [--batch-records N] [--linger-ms N]
  * @module
  */
+import { latencyRecordingClient } from "./_latency_client.ts";
 import process from "node:process";
 import { setImmediate } from "node:timers";
-import { createKafkaClient } from "../src/output/kafka/client.ts";
 import { histogramQuantile } from "../src/output/kafka/histogram.ts";
 import { KafkaOutput } from "../src/output/kafka/kafka_output.ts";
 import type { OutputRecord } from "../src/output/output.ts";
@@ -99,17 +99,7 @@ function latencyOutput(bootstrap: string, topic: string, latenciesMs: number[]):
     agentId: "bench",
     batchRecordsMax: BATCH_RECORDS,
     lingerMs: LINGER_MS,
-    createClient: (options) => {
-      const client = createKafkaClient(options);
-      return {
-        async send(messages) {
-          await client.send(messages);
-          const now = Date.now();
-          for (const message of messages) latenciesMs.push(now - message.timestampMs);
-        },
-        close: () => client.close(),
-      };
-    },
+    createClient: latencyRecordingClient(latenciesMs),
   });
 }
 
@@ -159,34 +149,37 @@ async function runOutput(bootstrap: string, workload: string, records: OutputRec
   };
 }
 
-/** (b) The live pipeline feeding the output as fast as both go, for `seconds`. */
-async function runLive(bootstrap: string, corpus: Corpus, workload: (typeof WORKLOADS)[number], seconds: number) {
+/**
+ * Runs the live pipeline into a fresh output for `seconds`: `step` produces and writes one chunk and waits as the run
+ * needs. Shared by the saturated (b) and paced (c) live runs.
+ */
+async function runLiveWith(
+  name: string,
+  topic: string,
+  bootstrap: string,
+  corpus: Corpus,
+  workload: (typeof WORKLOADS)[number],
+  seconds: number,
+  step: (live: LivePipeline, out: KafkaOutput, startMs: number) => Promise<number>,
+) {
   const latenciesMs: number[] = [];
-  const out = latencyOutput(bootstrap, `bench-live-${topicName(workload.name)}`, latenciesMs);
+  const out = latencyOutput(bootstrap, `${topic}-${topicName(workload.name)}`, latenciesMs);
   const live = new LivePipeline(corpus, workload.protocols);
-  const chunk: OutputRecord[] = [];
-  const emit = (record: OutputRecord) => chunk.push(record);
-  for (let i = 0; i < corpus.batches.length && chunk.length === 0; i++) live.step(emit);
-  await warm(out, chunk[0], latenciesMs);
+  const first: OutputRecord[] = [];
+  for (let i = 0; i < corpus.batches.length && first.length === 0; i++) live.step((record) => first.push(record));
+  await warm(out, first[0], latenciesMs);
   const packetsStart = live.packets;
   const cpuStart = cpuMs();
   const start = performance.now();
   let written = 0;
-  while (performance.now() - start < seconds * 1000) {
-    chunk.length = 0;
-    for (let k = 0; k < 32; k++) live.step(emit); // ~1000 packets between yields
-    written += chunk.length;
-    out.write(chunk);
-    while (out.stats().queueRecords > QUEUE_HIGH) await sleep(PACE_MS);
-    await yieldToIo();
-  }
+  while (performance.now() - start < seconds * 1000) written += await step(live, out, start);
   await out.flush();
   const wallMs = performance.now() - start;
   const cpu = cpuMs() - cpuStart;
   await out.close();
   const stats = out.stats();
   return {
-    ...run("pipeline + KafkaOutput, live", workload.name, stats.sentRecords - 1, wallMs, cpu, stats.droppedRecords),
+    ...run(name, workload.name, stats.sentRecords - 1, wallMs, cpu, stats.droppedRecords),
     packetsPerSecond: (live.packets - packetsStart) / (wallMs / 1000),
     latencyMs: latency(out, latenciesMs),
     meanBatchRecords: stats.batchRecords.sum / Math.max(1, stats.batchRecords.count),
@@ -194,21 +187,36 @@ async function runLive(bootstrap: string, corpus: Corpus, workload: (typeof WORK
   };
 }
 
-/** (c) The live pipeline paced to RATE_PER_S records/s: capture-to-ack at a steady load. */
-async function runPaced(bootstrap: string, corpus: Corpus, workload: (typeof WORKLOADS)[number], seconds: number) {
-  const latenciesMs: number[] = [];
-  const out = latencyOutput(bootstrap, `bench-paced-${topicName(workload.name)}`, latenciesMs);
-  const live = new LivePipeline(corpus, workload.protocols);
+/** (b) The live pipeline feeding the output as fast as both go, for `seconds`. */
+function runLive(bootstrap: string, corpus: Corpus, workload: (typeof WORKLOADS)[number], seconds: number) {
   const chunk: OutputRecord[] = [];
   const emit = (record: OutputRecord) => chunk.push(record);
-  for (let i = 0; i < corpus.batches.length && chunk.length === 0; i++) live.step(emit);
-  await warm(out, chunk[0], latenciesMs);
-  const packetsStart = live.packets;
-  const cpuStart = cpuMs();
-  const start = performance.now();
+  return runLiveWith(
+    "pipeline + KafkaOutput, live",
+    "bench-live",
+    bootstrap,
+    corpus,
+    workload,
+    seconds,
+    async (live, out) => {
+      chunk.length = 0;
+      for (let k = 0; k < 32; k++) live.step(emit); // ~1000 packets between yields
+      out.write(chunk);
+      while (out.stats().queueRecords > QUEUE_HIGH) await sleep(PACE_MS);
+      await yieldToIo();
+      return chunk.length;
+    },
+  );
+}
+
+/** (c) The live pipeline paced to RATE_PER_S records/s: capture-to-ack at a steady load. */
+function runPaced(bootstrap: string, corpus: Corpus, workload: (typeof WORKLOADS)[number], seconds: number) {
+  const chunk: OutputRecord[] = [];
+  const emit = (record: OutputRecord) => chunk.push(record);
   let written = 0;
-  while (performance.now() - start < seconds * 1000) {
-    const due = Math.floor(((performance.now() - start) / 1000) * RATE_PER_S);
+  const name = `pipeline + KafkaOutput at ${RATE_PER_S} rec/s`;
+  return runLiveWith(name, "bench-paced", bootstrap, corpus, workload, seconds, async (live, out, startMs) => {
+    const due = Math.floor(((performance.now() - startMs) / 1000) * RATE_PER_S);
     chunk.length = 0;
     while (written + chunk.length < due) live.step(emit);
     written += chunk.length;
@@ -216,25 +224,8 @@ async function runPaced(bootstrap: string, corpus: Corpus, workload: (typeof WOR
     // A capture hands over a ring block every few milliseconds; a 1 ms loop would spend more CPU on event-loop turns
     // (0.1–0.7 ms each on this VM, docs/benchmarks.md) than on the records.
     await sleep(PACE_MS);
-  }
-  await out.flush();
-  const wallMs = performance.now() - start;
-  const cpu = cpuMs() - cpuStart;
-  await out.close();
-  const stats = out.stats();
-  return {
-    ...run(
-      `pipeline + KafkaOutput at ${RATE_PER_S} rec/s`,
-      workload.name,
-      stats.sentRecords - 1,
-      wallMs,
-      cpu,
-      stats.droppedRecords,
-    ),
-    packetsPerSecond: (live.packets - packetsStart) / (wallMs / 1000),
-    latencyMs: latency(out, latenciesMs),
-    meanBatchRecords: stats.batchRecords.sum / Math.max(1, stats.batchRecords.count),
-  };
+    return chunk.length;
+  });
 }
 
 /** Pins every thread of this process to CPU 0 (the broker, started before, keeps both cores). */
