@@ -1,7 +1,8 @@
 /**
  * Guessing a WebSocket frame boundary without the handshake (a capture that starts mid-connection, or lost bytes):
- * the bytes at the start of a TCP delivery must read as a whole-message text or binary frame header (FIN set, RSV2
- * and RSV3 clear, the shortest length encoding, a length within bounds and consistent with what follows) whose
+ * the bytes at the start of a TCP delivery must read as the header of a text or binary frame that starts a message
+ * (a whole message, or the first fragment of one: then the next frame must continue it), with RSV2 and RSV3 clear,
+ * the shortest length encoding, and a length within bounds and consistent with what follows, whose
  * payload, unmasked (and inflated when RSV1 marks it compressed), starts with a SIP request or status line. Either
  * direction may be the client, so masked and unmasked frames both pass; the mask bit tells which side this is.
  * Allocation-free except when a compressed candidate is inflated.
@@ -40,6 +41,14 @@ function isNextFrameStart(first: number): boolean {
   return (first & 0x40) === 0 && opcode >= WsOpcode.CLOSE && opcode <= WsOpcode.PONG;
 }
 
+/** First byte of a frame that may follow a first fragment: a continuation, or a control frame between fragments. */
+function isFragmentNext(first: number): boolean {
+  const opcode = first & 0x0f;
+  if ((first & 0x70) !== 0) return false;
+  if (opcode === WsOpcode.CONTINUATION) return true;
+  return (first & 0x80) !== 0 && opcode >= WsOpcode.CLOSE && opcode <= WsOpcode.PONG;
+}
+
 /** Options of `sniffWsSip`. */
 export interface SniffOptions {
   /** Longest message (frame payload) believed. @default WS_MESSAGE_BYTES_MAX_DEFAULT */
@@ -63,10 +72,10 @@ export function sniffWsSip(data: Uint8Array, offset: number, bytes: number, opti
   const second = data[offset + 1];
   const opcode = first & 0x0f;
   const compressed = (first & 0x40) !== 0;
-  if ((first & 0x80) === 0 || (first & 0x30) !== 0 || (opcode !== WsOpcode.TEXT && opcode !== WsOpcode.BINARY)) {
-    return SNIFF_NONE;
-  }
-  if (compressed && options.compressed === false) return SNIFF_NONE;
+  const fin = (first & 0x80) !== 0;
+  if ((first & 0x30) !== 0 || (opcode !== WsOpcode.TEXT && opcode !== WsOpcode.BINARY)) return SNIFF_NONE;
+  // A compressed message inflates only whole: its first fragment alone cannot be checked.
+  if (compressed && (options.compressed === false || !fin)) return SNIFF_NONE;
   const masked = (second & 0x80) !== 0;
   let length = second & 0x7f;
   let at = 2;
@@ -87,7 +96,8 @@ export function sniffWsSip(data: Uint8Array, offset: number, bytes: number, opti
   if (length === 0 || length > (options.messageBytesMax ?? WS_MESSAGE_BYTES_MAX_DEFAULT) || at >= bytes) {
     return SNIFF_NONE;
   }
-  if (at + length < bytes && !isNextFrameStart(data[offset + at + length])) return SNIFF_NONE;
+  const next = data[offset + at + length];
+  if (at + length < bytes && !(fin ? isNextFrameStart(next) : isFragmentNext(next))) return SNIFF_NONE;
   const available = Math.min(length, bytes - at);
   if (compressed && (available < length || length > WS_SNIFF_BYTES_MAX)) return SNIFF_NONE;
   const copied = Math.min(available, WS_SNIFF_BYTES_MAX);

@@ -45,9 +45,20 @@ Deno.test("sniffWsSip() accepts a frame cut by the segment end or followed by an
   assert.equal(sniff(concat(wsFrame(RESPONSE), Uint8Array.from([0x83, 0]))), SNIFF_NONE, "reserved opcode after");
 });
 
+Deno.test("sniffWsSip() finds SIP in the first fragment of a message when a continuation follows", () => {
+  const [head, tail] = [RESPONSE.slice(0, 20), RESPONSE.slice(20)];
+  const first = wsFrame(head, { fin: false, mask: MASK });
+  assert.equal(sniff(first), SNIFF_SIP | SNIFF_MASKED, "cut by the segment end");
+  const continued = concat(first, wsFrame(tail, { opcode: WsOpcode.CONTINUATION, mask: MASK }));
+  assert.equal(sniff(continued), SNIFF_SIP | SNIFF_MASKED);
+  const pinged = concat(wsFrame(head, { fin: false }), wsFrame("", { opcode: WsOpcode.PING }));
+  assert.equal(sniff(pinged), SNIFF_SIP, "a control frame may come between fragments");
+  assert.equal(sniff(concat(wsFrame(head, { fin: false }), wsFrame(tail))), SNIFF_NONE, "a new message must not");
+});
+
 Deno.test("sniffWsSip() refuses headers a message cannot start with", () => {
   const cases: [string, Uint8Array][] = [
-    ["no FIN", wsFrame(RESPONSE, { fin: false })],
+    ["compressed first fragment", wsFrame(RESPONSE, { fin: false, reserved: 0x40 })],
     ["continuation", wsFrame(RESPONSE, { opcode: WsOpcode.CONTINUATION })],
     ["ping", wsFrame(RESPONSE, { opcode: WsOpcode.PING })],
     ["RSV2", wsFrame(RESPONSE, { reserved: 0x20 })],
