@@ -5,10 +5,10 @@ const std = @import("std");
 const assert = std.debug.assert;
 const abi = @import("abi.zig");
 const kernel = @import("kernel.zig");
+const block_packets = @import("block_packets.zig");
 
 const BlockWalk = abi.BlockWalk;
 const arena_layout = abi.batch_arena;
-const header_bytes: u32 = @sizeOf(kernel.PacketHeader);
 
 fn read32(block: []const u8, at: u32) u32 {
     return std.mem.readInt(u32, block[at..][0..4], .little);
@@ -59,34 +59,25 @@ pub fn walk(block: []const u8, arena: []u8, request: *BlockWalk) i32 {
     if (arena.len < @as(u64, packets_max) * arena_layout.bytes_per_packet) return abi.Status.invalid_argument.code();
     if (@as(u64, request.base_offset) + block.len > std.math.maxInt(u32)) return abi.Status.invalid_argument.code();
     const out = Arrays.of(arena, packets_max);
-    const total = read32(block, kernel.block.num_pkts);
-    var header: u64 = read32(block, kernel.block.offset_to_first_pkt);
+    var walker = block_packets.Walker.init(block);
     var count: u32 = 0;
-    var i: u32 = 0;
-    while (i < total) : (i += 1) {
-        if (count == packets_max or header + header_bytes > block.len) {
-            request.bad_packets += total - i;
+    while (true) : (count += 1) {
+        if (count == packets_max) {
+            _ = walker.stop();
             break;
         }
-        const h: u32 = @intCast(header);
-        const captured = read32(block, h + kernel.packet.tp_snaplen);
-        const wire = read32(block, h + kernel.packet.tp_len);
-        const start: u64 = header + read16(block, h + kernel.packet.tp_mac);
-        if (start + captured > block.len) {
-            request.bad_packets += total - i;
-            break;
-        }
-        const status = read32(block, h + kernel.packet.tp_status);
-        out.offsets[count] = request.base_offset + @as(u32, @intCast(start));
-        out.captured_bytes[count] = captured;
-        out.wire_bytes[count] = wire;
+        const p = walker.next() orelse break;
+        const h = p.header;
+        out.offsets[count] = request.base_offset + p.start;
+        out.captured_bytes[count] = p.captured;
+        out.wire_bytes[count] = p.wire;
         out.timestamp_sec[count] = @floatFromInt(read32(block, h + kernel.packet.tp_sec));
         out.timestamp_nsec[count] = read32(block, h + kernel.packet.tp_nsec);
-        var flags: u8 = if (captured < wire) abi.batch_flag_truncated else 0;
-        if (status & kernel.status.vlan_valid != 0) {
+        var flags: u8 = if (p.captured < p.wire) abi.batch_flag_truncated else 0;
+        if (p.status & kernel.status.vlan_valid != 0) {
             flags |= abi.batch_flag_vlan_valid;
             out.vlan_tci[count] = @truncate(read32(block, h + kernel.packet.tp_vlan_tci));
-            out.vlan_tpid[count] = if (status & kernel.status.vlan_tpid_valid != 0)
+            out.vlan_tpid[count] = if (p.status & kernel.status.vlan_tpid_valid != 0)
                 read16(block, h + kernel.packet.tp_vlan_tpid)
             else
                 0x8100;
@@ -97,49 +88,17 @@ pub fn walk(block: []const u8, arena: []u8, request: *BlockWalk) i32 {
         out.flags[count] = flags;
         const pkttype = block[h + kernel.packet.sll_pkttype];
         out.packet_type[count] = if (pkttype <= kernel.packet_type.outgoing) pkttype else abi.packet_type_unknown;
-        request.wire_bytes += wire;
-        count += 1;
-        const next = read32(block, h + kernel.packet.tp_next_offset);
-        if (next == 0) {
-            request.bad_packets += total - i - 1;
-            break;
-        }
-        header += next;
+        request.wire_bytes += p.wire;
     }
+    request.bad_packets = walker.bad_packets;
     request.packets_done = count;
     return @intCast(count);
-}
-
-/// A block of `count` packets of `captured` bytes (wire `wire`), every `vlan_every`-th one VLAN tagged.
-fn craft(block: []u8, count: u32, captured: u32, wire: u32, vlan_every: u32) void {
-    @memset(block, 0);
-    std.mem.writeInt(u32, block[kernel.block.num_pkts..][0..4], count, .little);
-    std.mem.writeInt(u32, block[kernel.block.offset_to_first_pkt..][0..4], 48, .little);
-    const mac: u32 = 82;
-    const slot = std.mem.alignForward(u32, mac + captured, 16);
-    var h: u32 = 48;
-    for (0..count) |i| {
-        const hdr = block[h..];
-        const p = kernel.packet;
-        std.mem.writeInt(u32, hdr[p.tp_next_offset..][0..4], if (i + 1 == count) 0 else slot, .little);
-        std.mem.writeInt(u32, hdr[p.tp_sec..][0..4], 1_700_000_000 + @as(u32, @intCast(i)), .little);
-        std.mem.writeInt(u32, hdr[p.tp_nsec..][0..4], 123_456_789, .little);
-        std.mem.writeInt(u32, hdr[p.tp_snaplen..][0..4], captured, .little);
-        std.mem.writeInt(u32, hdr[p.tp_len..][0..4], wire, .little);
-        const vlan = vlan_every != 0 and i % vlan_every == 0;
-        const status: u32 = if (vlan) kernel.status.vlan_valid else 0;
-        std.mem.writeInt(u32, hdr[p.tp_status..][0..4], status, .little);
-        std.mem.writeInt(u16, hdr[p.tp_mac..][0..2], @intCast(mac), .little);
-        std.mem.writeInt(u32, hdr[p.tp_vlan_tci..][0..4], 0x0064, .little);
-        hdr[p.sll_pkttype] = @intCast(i % 6);
-        h += slot;
-    }
 }
 
 test "walk() fills every array of the arena like walkBlock" {
     var block: [4096]u8 = undefined;
     var arena: [8 * arena_layout.bytes_per_packet]u8 = undefined;
-    craft(&block, 6, 20, 60, 2);
+    block_packets.craft(&block, 6, 20, 60, 2, false);
     var request: BlockWalk = .{ .block_bytes = 4096, .base_offset = 8192, .packets_max = 8, .arena_bytes = arena.len };
     try std.testing.expectEqual(@as(i32, 6), walk(&block, &arena, &request));
     const out = Arrays.of(&arena, 8);
@@ -162,7 +121,7 @@ test "walk() fills every array of the arena like walkBlock" {
 test "walk() counts packets outside the block or past packets_max, and rejects bad requests" {
     var block: [4096]u8 = undefined;
     var arena: [16 * arena_layout.bytes_per_packet]u8 = undefined;
-    craft(&block, 12, 20, 20, 0);
+    block_packets.craft(&block, 12, 20, 20, 0, false);
     var request: BlockWalk = .{ .block_bytes = 4096, .base_offset = 0, .packets_max = 8, .arena_bytes = arena.len };
     try std.testing.expectEqual(@as(i32, 8), walk(&block, &arena, &request));
     try std.testing.expectEqual(@as(u32, 4), request.bad_packets);

@@ -5,17 +5,11 @@
 const std = @import("std");
 const abi = @import("abi.zig");
 const kernel = @import("kernel.zig");
+const block_packets = @import("block_packets.zig");
 
 const BlockRecords = abi.BlockRecords;
-const block_num_pkts = kernel.block.num_pkts;
-const block_offset_to_first_pkt = kernel.block.offset_to_first_pkt;
-const tp_next_offset = kernel.packet.tp_next_offset;
 const tp_sec = kernel.packet.tp_sec;
 const tp_nsec = kernel.packet.tp_nsec;
-const tp_snaplen = kernel.packet.tp_snaplen;
-const tp_len = kernel.packet.tp_len;
-const tp_status = kernel.packet.tp_status;
-const tp_mac = kernel.packet.tp_mac;
 const tp_vlan_tci = kernel.packet.tp_vlan_tci;
 const tp_vlan_tpid = kernel.packet.tp_vlan_tpid;
 const header_bytes: u32 = @sizeOf(kernel.PacketHeader);
@@ -39,92 +33,48 @@ pub fn convert(block: []const u8, out: []u8, request: *BlockRecords) i32 {
     // The no-resume guarantee needs out >= block; a block too short for its own header is a caller bug.
     if (out.len < block.len or block.len < header_bytes) return abi.Status.invalid_argument.code();
     if (request.flags & ~abi.pcap_records_flags_all != 0) return abi.Status.invalid_argument.code();
-    const total = read32(block, block_num_pkts);
-    var header: u64 = read32(block, block_offset_to_first_pkt);
     const nanosecond = request.flags & flag_nanosecond != 0;
     const reinsert = request.flags & flag_vlan_reinsert != 0;
+    var walker = block_packets.Walker.init(block);
     var at: u32 = 0;
-    var i: u32 = 0;
     var done: u32 = 0;
-    while (i < total and done < request.packets_max) : (i += 1) {
-        if (header + header_bytes > block.len) {
-            request.bad_packets += total - i;
-            break;
-        }
-        const h: u32 = @intCast(header);
-        const captured = read32(block, h + tp_snaplen);
-        const wire = read32(block, h + tp_len);
-        const start: u64 = header + std.mem.readInt(u16, block[h + tp_mac ..][0..2], .little);
-        if (start + captured > block.len) {
-            request.bad_packets += total - i;
-            break;
-        }
-        const status = read32(block, h + tp_status);
-        const tagged = reinsert and status & status_vlan_valid != 0 and captured >= 12;
-        const written = captured + if (tagged) @as(u32, 4) else 0;
+    while (done < request.packets_max) : (done += 1) {
+        const p = walker.next() orelse break;
+        const h = p.header;
+        const tagged = reinsert and p.status & status_vlan_valid != 0 and p.captured >= 12;
+        const written = p.captured + if (tagged) @as(u32, 4) else 0;
         const nsec = read32(block, h + tp_nsec);
         const record = out[at..][0..16];
         std.mem.writeInt(u32, record[0..4], read32(block, h + tp_sec), .little);
         std.mem.writeInt(u32, record[4..8], if (nanosecond) nsec else nsec / 1000, .little);
         std.mem.writeInt(u32, record[8..12], written, .little);
-        std.mem.writeInt(u32, record[12..16], wire +% (written - captured), .little);
+        std.mem.writeInt(u32, record[12..16], p.wire +% (written - p.captured), .little);
         at += 16;
-        const packet = block[@intCast(start)..][0..captured];
+        const packet = block[p.start..][0..p.captured];
         if (tagged) {
             const tpid_raw = std.mem.readInt(u16, block[h + tp_vlan_tpid ..][0..2], .little);
-            const tpid: u16 = if (status & status_vlan_tpid_valid != 0 and tpid_raw != 0) tpid_raw else 0x8100;
+            const tpid: u16 = if (p.status & status_vlan_tpid_valid != 0 and tpid_raw != 0) tpid_raw else 0x8100;
             const tci: u16 = @truncate(read32(block, h + tp_vlan_tci));
             @memcpy(out[at..][0..12], packet[0..12]);
             std.mem.writeInt(u16, out[at + 12 ..][0..2], tpid, .big);
             std.mem.writeInt(u16, out[at + 14 ..][0..2], tci, .big);
-            @memcpy(out[at + 16 ..][0 .. captured - 12], packet[12..]);
+            @memcpy(out[at + 16 ..][0 .. p.captured - 12], packet[12..]);
         } else {
-            @memcpy(out[at..][0..captured], packet);
+            @memcpy(out[at..][0..p.captured], packet);
         }
         at += written;
-        done += 1;
-        request.wire_bytes += wire;
-        const next = read32(block, h + tp_next_offset);
-        if (next == 0) {
-            request.bad_packets += total - i - 1;
-            break;
-        }
-        header += next;
+        request.wire_bytes += p.wire;
     }
+    request.bad_packets = walker.bad_packets;
     request.packets_done = done;
     request.bytes_done = at;
     return @intCast(done);
 }
 
-/// Builds a block of `count` packets of `captured` bytes (wire `wire`), every `vlan_every`-th one VLAN tagged.
-fn craft(block: []u8, count: u32, captured: u32, wire: u32, vlan_every: u32) void {
-    @memset(block, 0);
-    std.mem.writeInt(u32, block[block_num_pkts..][0..4], count, .little);
-    std.mem.writeInt(u32, block[block_offset_to_first_pkt..][0..4], 48, .little);
-    const mac: u32 = 82; // TPACKET_ALIGN(48) + sockaddr_ll 20 + 14 (ETH_HLEN alignment quirk)
-    const slot = std.mem.alignForward(u32, mac + captured, 16);
-    var h: u32 = 48;
-    for (0..count) |i| {
-        const hdr = block[h..];
-        std.mem.writeInt(u32, hdr[tp_next_offset..][0..4], if (i + 1 == count) 0 else slot, .little);
-        std.mem.writeInt(u32, hdr[tp_sec..][0..4], 1_700_000_000 + @as(u32, @intCast(i)), .little);
-        std.mem.writeInt(u32, hdr[tp_nsec..][0..4], 123_456_789, .little);
-        std.mem.writeInt(u32, hdr[tp_snaplen..][0..4], captured, .little);
-        std.mem.writeInt(u32, hdr[tp_len..][0..4], wire, .little);
-        const vlan = vlan_every != 0 and i % vlan_every == 0;
-        std.mem.writeInt(u32, hdr[tp_status..][0..4], if (vlan) status_vlan_valid | status_vlan_tpid_valid else 0, .little);
-        std.mem.writeInt(u16, hdr[tp_mac..][0..2], @intCast(mac), .little);
-        std.mem.writeInt(u32, hdr[tp_vlan_tci..][0..4], 0x0064, .little);
-        std.mem.writeInt(u16, hdr[tp_vlan_tpid..][0..2], 0x88a8, .little);
-        for (hdr[mac..][0..captured], 0..) |*b, k| b.* = @truncate(k);
-        h += slot;
-    }
-}
-
 test "convert() reinserts VLAN tags, keeps wire lengths of snap-cut packets and stops at packets_max" {
     var block: [4096]u8 = undefined;
     var out: [4096]u8 = undefined;
-    craft(&block, 3, 20, 60, 2);
+    block_packets.craft(&block, 3, 20, 60, 2, true);
     var request: BlockRecords = .{ .flags = flag_nanosecond | flag_vlan_reinsert, .block_bytes = 4096, .out_bytes = 4096, .packets_max = 10 };
     try std.testing.expectEqual(@as(i32, 3), convert(&block, &out, &request));
     try std.testing.expectEqual(@as(u32, (16 + 24) + (16 + 20) + (16 + 24)), request.bytes_done);
@@ -143,7 +93,7 @@ test "convert() reinserts VLAN tags, keeps wire lengths of snap-cut packets and 
 test "convert() counts packets whose header points outside the block" {
     var block: [4096]u8 = undefined;
     var out: [4096]u8 = undefined;
-    craft(&block, 3, 20, 20, 0);
+    block_packets.craft(&block, 3, 20, 20, 0, true);
     std.mem.writeInt(u32, block[48..][0..4], 5000, .little);
     var request: BlockRecords = .{ .flags = 0, .block_bytes = 4096, .out_bytes = 4096, .packets_max = 10 };
     try std.testing.expectEqual(@as(i32, 1), convert(&block, &out, &request));

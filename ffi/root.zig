@@ -209,6 +209,7 @@ test {
     _ = @import("pcap_records.zig");
     _ = @import("pcap_block.zig");
     _ = @import("block_walk.zig");
+    _ = @import("block_packets.zig");
 }
 
 test "cap_abi_layout() reports every ABI size" {
