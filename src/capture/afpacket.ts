@@ -87,8 +87,6 @@ interface Slot {
 interface Lease {
   slot: Slot;
   block: number;
-  /** The batch itself, typed for the pool (`release` receives it as a `PacketBatch`). */
-  batch: ArenaBatch | null;
 }
 
 let sourcesOpened = 0;
@@ -105,6 +103,7 @@ export class AfPacketSource implements PacketSource {
   #slots: Slot[];
   #cursor = 0;
   #freeBatches: ArenaBatch[] = [];
+  /** Batches handed out (all made by `createArenaBatch`), and the block each holds. */
   #leases = new Map<PacketBatch, Lease>();
   #packetsMax: number;
   #stats: SourceStats = emptySourceStats();
@@ -189,15 +188,8 @@ export class AfPacketSource implements PacketSource {
 
   /** Next batch; `null` after `close()`, or once `stop()` was called and every retired block was handed out. */
   async next(): Promise<PacketBatch | null> {
-    for (;;) {
-      if (this.#closed) return null;
-      if (this.#failure) throw this.#failure;
-      if (this.#stopping) await this.#settleWaits();
-      else if (Date.now() - this.#yieldAtMs > this.#yieldIntervalMs) await this.#waitAny(0);
-      const batch = this.#takeReady();
-      if (batch) return batch;
-      if (!(await this.#waitMore())) return null;
-    }
+    const taken = await this.#nextBlock();
+    return taken === null ? null : this.#lease(taken.slot, taken.block);
   }
 
   /**
@@ -206,13 +198,19 @@ export class AfPacketSource implements PacketSource {
    * goes back to the kernel at once. `null` like `next()`. The result is reused by the next call.
    */
   async nextRecords(out: Uint8Array, flags: number, packetsMax: number): Promise<PcapBlockResult | null> {
+    const taken = await this.#nextBlock();
+    return taken === null ? null : this.#convert(taken.slot, taken.block, out, flags, packetsMax);
+  }
+
+  /** The next retired block of any ring, waiting as needed; null when the source is done. */
+  async #nextBlock(): Promise<Lease | null> {
     for (;;) {
       if (this.#closed) return null;
       if (this.#failure) throw this.#failure;
       if (this.#stopping) await this.#settleWaits();
       else if (Date.now() - this.#yieldAtMs > this.#yieldIntervalMs) await this.#waitAny(0);
       const taken = this.#takeBlock();
-      if (taken) return this.#convert(taken.slot, taken.block, out, flags, packetsMax);
+      if (taken) return taken;
       if (!(await this.#waitMore())) return null;
     }
   }
@@ -236,7 +234,8 @@ export class AfPacketSource implements PacketSource {
     if (!lease) return;
     this.#leases.delete(batch);
     batch.count = 0;
-    if (lease.batch) this.#freeBatches.push(lease.batch);
+    // Leased, so made by `#lease` with `createArenaBatch`.
+    this.#freeBatches.push(batch as ArenaBatch);
     this.#releaseBlock(lease.slot, lease.block);
     if (this.#leases.size === 0 && this.#onIdle) this.#onIdle();
   }
@@ -305,11 +304,6 @@ export class AfPacketSource implements PacketSource {
     }
   }
 
-  #takeReady(): PacketBatch | null {
-    const taken = this.#takeBlock();
-    return taken ? this.#lease(taken.slot, taken.block) : null;
-  }
-
   #takeBlock(): Lease | null {
     const count = this.#slots.length;
     for (let k = 0; k < count; k++) {
@@ -323,7 +317,7 @@ export class AfPacketSource implements PacketSource {
       }
       if (block >= 0) {
         this.#cursor = (this.#cursor + k + 1) % count;
-        return { slot, block, batch: null };
+        return { slot, block };
       }
     }
     return null;
@@ -351,7 +345,7 @@ export class AfPacketSource implements PacketSource {
     this.#stats.packets += batch.count;
     this.#stats.bytes += walk.wireBytes;
     slot.held.push(block);
-    this.#leases.set(batch, { slot, block, batch });
+    this.#leases.set(batch, { slot, block });
     return batch;
   }
 
@@ -396,9 +390,9 @@ export class AfPacketSource implements PacketSource {
   /** The single ring's wait on this thread; the event loop turns once `INLINE_YIELD_INTERVAL_MS` have passed. */
   async #waitInline(timeoutMs: number): Promise<void> {
     const slot = this.#slots[0];
-    if (timeoutMs > 0 && slot.readyBlock < 0) {
-      const untilYieldMs = this.#yieldAtMs + INLINE_YIELD_INTERVAL_MS - Date.now();
-      const block = this.#checked(slot, slot.ring.nextSync(Math.max(1, Math.min(timeoutMs, untilYieldMs))));
+    const untilYieldMs = this.#yieldAtMs + INLINE_YIELD_INTERVAL_MS - Date.now();
+    if (timeoutMs > 0 && untilYieldMs > 0 && slot.readyBlock < 0) {
+      const block = this.#checked(slot, slot.ring.nextSync(Math.min(timeoutMs, untilYieldMs)));
       if (block >= 0) slot.readyBlock = block;
     }
     if (Date.now() - this.#yieldAtMs < INLINE_YIELD_INTERVAL_MS) return;
