@@ -209,15 +209,12 @@ export class PcapWriter implements CaptureWriter {
   }
 
   /**
-   * Appends `packets` pcap records already built in this writer's timestamp precision (`pcapBlock`), captured on
-   * `linkType`; records of another link type than the file's are counted as skipped.
-   */
-  /**
-   * Room for one ring block's pcap records (`pcapBlock` output of at most `bytesMax` bytes) inside the write buffer,
-   * so the library converts straight into it; `commitRecords` then counts them. Saves a copy per block.
+   * Room for one ring block's pcap records (`pcapBlock` output of at most `bytesMax` bytes, in this writer's
+   * timestamp precision) inside the write buffer, so the library converts straight into it; `commitRecords` then
+   * counts them. Records captured on another `linkType` than the file's go to a scratch buffer and count as skipped.
    */
   recordsTarget(bytesMax: number, linkType: number): Uint8Array {
-    if (!this.#headerWritten) this.#writeHeader(this.#linkType === -1 ? linkType : this.#linkType);
+    if (!this.#closed && !this.#headerWritten) this.#writeHeader(this.#linkType === -1 ? linkType : this.#linkType);
     this.#discardRecords = this.#closed || linkType !== this.#linkType;
     if (this.#discardRecords) {
       if (this.#scratch.length < bytesMax) this.#scratch = new Uint8Array(bytesMax);
@@ -236,20 +233,6 @@ export class PcapWriter implements CaptureWriter {
       return;
     }
     this.#out.commit(bytes);
-    this.packetsWritten += packets;
-  }
-
-  writeRecords(records: Uint8Array, packets: number, linkType: number): void {
-    if (this.#closed || packets === 0) return;
-    if (!this.#headerWritten) this.#writeHeader(this.#linkType === -1 ? linkType : this.#linkType);
-    if (linkType !== this.#linkType) {
-      this.packetsSkipped += packets;
-      return;
-    }
-    const out = this.#out;
-    out.reserve(records.byteLength);
-    out.bytes.set(records, out.used);
-    out.commit(records.byteLength);
     this.packetsWritten += packets;
   }
 

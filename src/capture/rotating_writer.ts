@@ -126,23 +126,8 @@ export class RotatingWriter implements CaptureWriter {
   }
 
   /**
-   * Appends pcap records of one ring block (see `PcapWriter.writeRecords`), checking time and size rotation once
-   * first, so a file may exceed `rotateMegabytes` by up to one block. Only for pcap output.
-   */
-  writeRecords(records: Uint8Array, packets: number, linkType: number): void {
-    this.rotateIfDue();
-    if (this.finished) {
-      this.#skippedBefore += packets;
-      return;
-    }
-    if (!(this.#current instanceof PcapWriter)) throw new TypeError("writeRecords() needs pcap output");
-    if (this.#limitBytes > 0 && this.#current.bytesWritten > this.#limitBytes) this.#rotateBySize();
-    (this.#current as PcapWriter).writeRecords(records, packets, linkType);
-  }
-
-  /**
-   * `PcapWriter.recordsTarget` of the current file after the rotation checks of `writeRecords`; null once every
-   * file allowed was written.
+   * `PcapWriter.recordsTarget` of the current file, checking time and size rotation once first (so a file may exceed
+   * `rotateMegabytes` by up to one block); null once every file allowed was written. Only for pcap output.
    */
   recordsTarget(bytesMax: number, linkType: number): Uint8Array | null {
     this.#targetOpen = false;

@@ -53,14 +53,14 @@ Deno.test("RotatingWriter.writeRange() checks the size limit once per range, so 
   }
 });
 
-Deno.test("RotatingWriter.writeRecords() checks the size limit once per block of records", async () => {
+Deno.test("RotatingWriter.recordsTarget() checks the size limit once per block of records", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const writer = createRotatingWriter({ path: `${dir}/cap.pcap`, rotateMegabytes: 0.002 });
-    const records = new Uint8Array(1500);
-    writer.writeRecords(records, 3, LinkType.EN10MB);
-    writer.writeRecords(records, 2, LinkType.EN10MB);
-    writer.writeRecords(records, 1, LinkType.EN10MB);
+    for (const packets of [3, 2, 1]) {
+      writer.recordsTarget(1500, LinkType.EN10MB)!.fill(packets);
+      writer.commitRecords(1500, packets);
+    }
     writer.close();
     assert.equal(writer.packetsWritten, 6);
     assert.equal(writer.nanosecond, true);
