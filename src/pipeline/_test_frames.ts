@@ -4,16 +4,8 @@ import { createPacketBatch, type PacketBatch } from "../capture/batch.ts";
 export const HOST_A = [10, 0, 0, 1];
 export const HOST_B = [10, 0, 0, 2];
 
-/** Joins byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+export { concat } from "../capture/_test_batch.ts";
+import { concat } from "../capture/_test_batch.ts";
 
 const u16 = (value: number) => Uint8Array.from([value >> 8, value & 0xff]);
 const u32 = (value: number) =>

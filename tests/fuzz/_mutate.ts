@@ -3,6 +3,10 @@
  * another seed, and length-field smashing (16/32-bit big- and little-endian fields set to 0, 1, max or near-max).
  */
 import type { Prng } from "./_prng.ts";
+import { concat as join } from "../../src/capture/_test_batch.ts";
+
+/** Concatenates byte arrays into a new one. */
+export { join };
 
 const INTERESTING_BYTES = [0, 1, 0x7f, 0x80, 0xff, 0x0d, 0x0a, 0x3a, 0x20, 0x2c, 0x3b];
 const INTERESTING_WORDS = [0, 1, 0x7fff, 0x8000, 0xffff, 0xfffe, 0x0100, 0x05dc, 0x0800, 0x86dd];
@@ -62,15 +66,4 @@ function smashLength(rng: Prng, bytes: Uint8Array, at: number): Uint8Array {
     view.setUint32(at, (base + rng.below(3) - 1) >>> 0, littleEndian);
   }
   return bytes;
-}
-
-/** Concatenates byte arrays into a new one. */
-export function join(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { concat } from "../../capture/_test_batch.ts";
 import { WsFrameReader } from "./frame_reader.ts";
 import { createWebSocketStats, type WebSocketStats, WsOpcode } from "./types.ts";
 import { wsFrame } from "./_test_frames.ts";
@@ -6,16 +7,6 @@ import { deflateStream, sipRequest } from "./_test_deflate.ts";
 
 const MASK = [0x37, 0xfa, 0x21, 0x3d];
 const decoder = new TextDecoder();
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** A reader and the messages it delivered (as text, "b:" prefixed when binary). */
 function setup(fromClient = true, messageBytesMax?: number) {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { concat } from "../../capture/_test_batch.ts";
 import {
   detectWebSocketSip,
   SNIFF_COMPRESSED,
@@ -18,12 +19,6 @@ const RESPONSE = "SIP/2.0 200 OK\r\nCall-ID: sniff@x\r\nContent-Length: 0\r\n\r\
 
 function sniff(frame: Uint8Array, options = {}): number {
   return sniffWsSip(frame, 0, frame.length, options);
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  parts.reduce((at, part) => (out.set(part, at), at + part.length), 0);
-  return out;
 }
 
 Deno.test("sniffWsSip() finds SIP in masked and unmasked, text and binary frames, and says which", () => {
