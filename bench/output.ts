@@ -137,16 +137,29 @@ async function runOutput(bootstrap: string, workload: string, records: OutputRec
     out.write(records.slice(i, i + 1000).map((record) => ({ ...record, timestampMs: now })));
     await yieldToIo();
   }
+  return (await finish(out, OUTPUT_RUN, workload, start, cpuStart, latenciesMs)).result;
+}
+
+/** Waits for the last acknowledgement, closes `out`, and reports the run (the first record was the warm-up). */
+async function finish(
+  out: KafkaOutput,
+  name: string,
+  workload: string,
+  start: number,
+  cpuStart: number,
+  latenciesMs: number[],
+) {
   await out.flush();
   const wallMs = performance.now() - start;
   const cpu = cpuMs() - cpuStart;
   await out.close();
   const stats = out.stats();
-  return {
-    ...run(OUTPUT_RUN, workload, stats.sentRecords - 1, wallMs, cpu, stats.droppedRecords),
+  const result = {
+    ...run(name, workload, stats.sentRecords - 1, wallMs, cpu, stats.droppedRecords),
     latencyMs: latency(out, latenciesMs),
     meanBatchRecords: stats.batchRecords.sum / Math.max(1, stats.batchRecords.count),
   };
+  return { result, wallMs };
 }
 
 /**
@@ -173,18 +186,8 @@ async function runLiveWith(
   const start = performance.now();
   let written = 0;
   while (performance.now() - start < seconds * 1000) written += await step(live, out, start);
-  await out.flush();
-  const wallMs = performance.now() - start;
-  const cpu = cpuMs() - cpuStart;
-  await out.close();
-  const stats = out.stats();
-  return {
-    ...run(name, workload.name, stats.sentRecords - 1, wallMs, cpu, stats.droppedRecords),
-    packetsPerSecond: (live.packets - packetsStart) / (wallMs / 1000),
-    latencyMs: latency(out, latenciesMs),
-    meanBatchRecords: stats.batchRecords.sum / Math.max(1, stats.batchRecords.count),
-    written,
-  };
+  const { result, wallMs } = await finish(out, name, workload.name, start, cpuStart, latenciesMs);
+  return { ...result, packetsPerSecond: (live.packets - packetsStart) / (wallMs / 1000), written };
 }
 
 /** (b) The live pipeline feeding the output as fast as both go, for `seconds`. */
