@@ -15,8 +15,8 @@ export interface FormatOptions {
   nanosecond?: boolean;
 }
 
-/** Character codes of the address being formatted (IPv6 text is at most 45 characters). */
-const addressCodes = new Uint16Array(48);
+/** Character codes of the IPv4 text being built ("255.255.255.255" is 15 characters). */
+const addressCodes = new Uint16Array(16);
 
 /** Writes the decimal digits of `value` (0–255) at `at`; returns the position after them. */
 function putDecimal(value: number, at: number): number {
