@@ -1,13 +1,14 @@
 /**
  * The Kafka client behind the output, reduced to what the output needs: send a batch and wait for the
- * acknowledgement, close. This is the only file that imports @platformatic/kafka (docs/decisions.md says why that
- * client); another client fits behind `KafkaClient` without touching the output.
+ * acknowledgement, close. @platformatic/kafka is imported only under src/output/kafka/ (docs/decisions.md says why
+ * that client, and why batch_sender.ts encodes the record batches rather than its `Producer`); another client fits
+ * behind `KafkaClient` without touching the output.
  *
  * @module
  */
 import { Producer } from "@platformatic/kafka";
-import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
+import { BatchSender } from "./batch_sender.ts";
 
 /** One message ready to produce. */
 export interface KafkaMessage {
@@ -65,10 +66,6 @@ export interface KafkaClient {
   close(): Promise<void>;
 }
 
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 function tlsSettings(tls: KafkaTlsOptions | undefined) {
   if (tls === undefined) return {};
   return {
@@ -81,19 +78,10 @@ function tlsSettings(tls: KafkaTlsOptions | undefined) {
   };
 }
 
-const headerNames = new Map<string, Buffer>();
-
-/** Header names repeat on every message: one Buffer per distinct name (bounded: names come from code). */
-function headerName(name: string): Buffer {
-  let buffer = headerNames.get(name);
-  if (buffer === undefined) {
-    buffer = Buffer.from(name);
-    if (headerNames.size < 256) headerNames.set(name, buffer);
-  }
-  return buffer;
-}
-
-/** A `KafkaClient` on @platformatic/kafka's `Producer` (pure JavaScript; no native addon). */
+/**
+ * A `KafkaClient` on @platformatic/kafka (pure JavaScript; it uses the native @node-rs/crc32 when that loads): its
+ * `Producer` for connections, metadata and producer ids, our `BatchSender` for the record batches.
+ */
 export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
   const producer = new Producer({
     clientId: options.clientId,
@@ -112,17 +100,16 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     ...tlsSettings(options.tls),
     ...(options.sasl === undefined ? {} : { sasl: { ...options.sasl } }),
   });
+  const sender = new BatchSender(producer, {
+    acks: options.acks,
+    idempotent: options.idempotent,
+    compression: options.compression,
+    requestTimeoutMs: options.requestTimeoutMs,
+    retries: options.retries,
+  });
   return {
-    async send(messages) {
-      await producer.send({
-        messages: messages.map((message) => ({
-          topic: message.topic,
-          key: message.key === null ? undefined : toBuffer(message.key),
-          value: toBuffer(message.value),
-          headers: new Map(message.headers.map(([name, value]) => [headerName(name), toBuffer(value)])),
-          timestamp: BigInt(Math.trunc(message.timestampMs)),
-        })),
-      });
+    send(messages) {
+      return sender.send(messages);
     },
     async close() {
       await producer.close(true);

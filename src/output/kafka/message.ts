@@ -31,6 +31,28 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 /** Per-header and per-record overhead in a Kafka record batch, rounded up: varints and attributes. */
 const recordOverheadBytes = 32;
+/**
+ * Values and keys are encoded into shared slabs of this size: `TextEncoder.encode()` allocates an ArrayBuffer per
+ * call, which cost ≈ 1 µs per 900-byte value, against ≈ 0.3 µs for `encodeInto()` plus a view. A slab lives while
+ * any queued message views it; the queue is bounded, so at most queue bytes plus one slab stay alive.
+ */
+const slabBytes = 1 << 20;
+/** Texts whose UTF-8 could exceed this get their own buffer (they would waste most of a slab). */
+const slabTextCharsMax = slabBytes / 16;
+let slab = new Uint8Array(slabBytes);
+let slabOffset = 0;
+
+/** UTF-8 of `text`, a view into the current slab for short texts. */
+function utf8(text: string): Uint8Array {
+  if (text.length > slabTextCharsMax) return encoder.encode(text);
+  if (slabOffset + text.length * 3 > slabBytes) { // 3 bytes per UTF-16 unit is the worst case.
+    slab = new Uint8Array(slabBytes);
+    slabOffset = 0;
+  }
+  const start = slabOffset;
+  slabOffset += encoder.encodeInto(text, slab.subarray(start)).written;
+  return slab.subarray(start, slabOffset);
+}
 
 function topicFor(type: string, options: MessageOptions): string {
   if (options.topic !== undefined) return options.topic;
@@ -45,7 +67,7 @@ function keyFor(record: OutputRecord, options: MessageOptions): Uint8Array | nul
     key = value?.[options.keyField];
     if (typeof key === "number") key = String(key);
   }
-  if (typeof key === "string") return key === "" ? null : encoder.encode(key);
+  if (typeof key === "string") return key === "" ? null : utf8(key);
   return key instanceof Uint8Array ? key : null;
 }
 
@@ -53,7 +75,7 @@ function valueBytes(value: object | Uint8Array): Uint8Array | null {
   if (value instanceof Uint8Array) return value;
   try {
     const json = JSON.stringify(value);
-    return json === undefined ? null : encoder.encode(json);
+    return json === undefined ? null : utf8(json);
   } catch {
     return null; // BigInt or a cycle: counted by the caller, never thrown into capture.
   }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeMessage, encodeMessage, type MessageOptions, toKafkaMessage } from "./message.ts";
+import { decodeMessage, encodeMessage, MessageEncoder, type MessageOptions, toKafkaMessage } from "./message.ts";
 
 const decoder = new TextDecoder();
 const options: MessageOptions = {
@@ -66,4 +66,17 @@ Deno.test("encodeMessage() and decodeMessage() round-trip; damaged bytes decode 
   assert.deepEqual(decodeMessage(encodeMessage(keyless)), keyless);
   assert.equal(decodeMessage(bytes.subarray(0, bytes.length - 1)), null);
   assert.equal(decodeMessage(new Uint8Array([2, 0, 0])), null);
+});
+
+Deno.test("MessageEncoder values and keys stay intact while later records fill and replace the shared slabs", () => {
+  const encoder = new MessageEncoder({ ...options, messageBytesMax: 200_000 });
+  const texts = Array.from({ length: 3000 }, (_, i) => `${i}-é€😀-`.repeat(1 + (i % 40)));
+  texts.push("x".repeat(100_000)); // Longer than a slab takes: its own buffer.
+  const messages = texts.map((text, i) =>
+    encoder.encode({ type: "sip", key: `k${i}€`, timestampMs: 1, value: { text } })
+  );
+  messages.forEach((result, i) => {
+    assert.equal(JSON.parse(decoder.decode(result.message!.value)).text, texts[i]);
+    assert.equal(decoder.decode(result.message!.key!), `k${i}€`);
+  });
 });

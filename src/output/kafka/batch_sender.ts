@@ -1,0 +1,274 @@
+/**
+ * The output's produce path: @platformatic/kafka keeps what it does well (bootstrap, metadata, connections, TLS,
+ * SASL, API versions, retries, InitProducerId, codecs, error codes), but the record batches are ours
+ * (record_batch.ts): the library's `Producer.send()` spends 5–13 µs per record building Maps, small Buffers and
+ * BigInt murmur2 hashes, which made it the output's bottleneck (docs/decisions.md, "Kafka client").
+ *
+ * One `send()` is one Produce request per partition leader, each holding one batch per partition. Idempotence:
+ * one producer id per instance (re-initialised after a failed send, as the library does), per-partition sequences
+ * assigned when the batches are built, so a retry resends the same sequences and the broker drops duplicates.
+ *
+ * @module
+ */
+import {
+  compressionsAlgorithms,
+  createAPI,
+  findErrorBy,
+  kGetApi,
+  kGetConnection,
+  kPerformWithRetry,
+  type Producer,
+  produceV10,
+  produceV11,
+  produceV3,
+  produceV4,
+  produceV5,
+  produceV6,
+  produceV7,
+  produceV8,
+  produceV9,
+  Writer,
+} from "@platformatic/kafka";
+import { crc32c } from "@platformatic/kafka";
+import { Buffer } from "node:buffer";
+import type { KafkaAcks, KafkaCompression, KafkaMessage } from "./client.ts";
+import { Partitioner } from "./partitioner.ts";
+import { batchRecords, encodeRecordBatch, sealRecordBatch, withCompressedRecords } from "./record_batch.ts";
+
+/** What the sender needs besides the library's `Producer` (which carries connections and metadata). */
+export interface BatchSenderOptions {
+  acks: KafkaAcks;
+  idempotent: boolean;
+  compression: KafkaCompression;
+  /** Broker-side wait for replicas (the Produce request's timeout). */
+  requestTimeoutMs: number;
+  /** Attempts after the first before `send()` rejects. */
+  retries: number;
+}
+
+interface PartitionBatch {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+  batch: Uint8Array;
+}
+
+type ProduceApi = (connection: unknown, ...args: unknown[]) => void;
+
+const sequenceModulus = 2 ** 31; // Kafka sequences wrap to 0 after Integer.MAX_VALUE.
+const parsers: Record<number, typeof produceV9.parseResponse> = {
+  3: produceV3.parseResponse,
+  4: produceV4.parseResponse,
+  5: produceV5.parseResponse,
+  6: produceV6.parseResponse,
+  7: produceV7.parseResponse,
+  8: produceV8.parseResponse,
+  9: produceV9.parseResponse,
+  10: produceV10.parseResponse,
+  11: produceV11.parseResponse,
+};
+const produceApis = new Map<number, ProduceApi>();
+
+/** The Produce request body (v3–v11) around pre-built batches; flexible (compact) encoding from v9. */
+function produceRequest(version: number, acks: number, timeoutMs: number, batches: PartitionBatch[]): Writer {
+  const flexible = version >= 9;
+  const byTopic = new Map<string, PartitionBatch[]>();
+  for (const batch of batches) {
+    const list = byTopic.get(batch.topic);
+    if (list === undefined) byTopic.set(batch.topic, [batch]);
+    else list.push(batch);
+  }
+  const writer = Writer.create()
+    .appendString(null, flexible) // transactional_id
+    .appendInt16(acks)
+    .appendInt32(timeoutMs)
+    .appendArray(
+      [...byTopic],
+      (w, [topic, partitions]) => {
+        w.appendString(topic, flexible).appendArray(
+          partitions,
+          (w, { partition, batch }) => {
+            w.appendInt32(partition);
+            if (flexible) w.appendUnsignedVarInt(batch.length + 1);
+            else w.appendInt32(batch.length);
+            w.append(Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength));
+          },
+          flexible,
+          flexible,
+        );
+      },
+      flexible,
+      flexible,
+    );
+  if (flexible) writer.appendTaggedFields();
+  if (acks === 0) writer.context.noResponse = true;
+  return writer;
+}
+
+function produceApi(version: number): ProduceApi {
+  let api = produceApis.get(version);
+  if (api === undefined) {
+    const parse = parsers[version];
+    if (parse === undefined) throw new Error(`Unsupported Produce version ${version}`);
+    const create = (acks: number, timeoutMs: number, batches: PartitionBatch[]) =>
+      produceRequest(version, acks, timeoutMs, batches);
+    api = createAPI(0, version, create, parse, version >= 9, version >= 9) as unknown as ProduceApi;
+    produceApis.set(version, api);
+  }
+  return api;
+}
+
+/** CRC-32C through the library (native @node-rs/crc32 when it loads, else WebAssembly); a DynamicBuffer avoids a copy. */
+function checksum(bytes: Uint8Array): number {
+  return crc32c(Writer.create().append(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).dynamicBuffer);
+}
+
+function callbackPromise<T>(start: (callback: (error: Error | null, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => start((error, value) => error ? reject(error) : resolve(value as T)));
+}
+
+/** See the module documentation. */
+export class BatchSender {
+  readonly #producer: Producer;
+  readonly #options: BatchSenderOptions;
+  readonly #acks: number;
+  readonly #partitioner = new Partitioner();
+  #producerInfo: { producerId: bigint; producerEpoch: number } | null = null;
+  readonly #sequences = new Map<string, number>();
+
+  constructor(producer: Producer, options: BatchSenderOptions) {
+    this.#producer = producer;
+    this.#options = options;
+    this.#acks = options.idempotent || options.acks === "all" ? -1 : options.acks;
+  }
+
+  /** Resolves once every partition's batch is acknowledged per `acks`; rejects after the retries. */
+  async send(messages: readonly KafkaMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      const batches = await this.#partitionBatches(messages);
+      await this.#sendBatches(batches);
+    } catch (error) {
+      if (!this.#options.idempotent || !this.#producerStateLost(error)) throw this.#failed(error);
+      // The broker forgot this producer (or a sequence gap after a failed send): new id, sequences from 0, once.
+      this.#failed(error);
+      try {
+        await this.#sendBatches(await this.#partitionBatches(messages));
+      } catch (retryError) {
+        throw this.#failed(retryError);
+      }
+    }
+  }
+
+  /** After a failed idempotent send the sequences have a gap: start over with a new producer id. */
+  #failed(error: unknown): unknown {
+    if (this.#options.idempotent) {
+      this.#producerInfo = null;
+      this.#sequences.clear();
+    }
+    return error;
+  }
+
+  #producerStateLost(error: unknown): boolean {
+    const cause = error instanceof Error ? error : null;
+    return findErrorBy(cause, "apiId", "UNKNOWN_PRODUCER_ID") !== null ||
+      findErrorBy(cause, "apiId", "OUT_OF_ORDER_SEQUENCE_NUMBER") !== null;
+  }
+
+  /** Groups by topic and partition (the library's partitioner rules) and encodes one batch per partition. */
+  async #partitionBatches(messages: readonly KafkaMessage[]): Promise<PartitionBatch[]> {
+    const topics = [...new Set(messages.map((message) => message.topic))];
+    const metadata = await this.#producer.metadata({ topics, autocreateTopics: true });
+    if (this.#options.idempotent && this.#producerInfo === null) {
+      const info = await this.#producer.initIdempotentProducer({});
+      this.#producerInfo = { producerId: info.producerId, producerEpoch: info.producerEpoch };
+      this.#sequences.clear();
+    }
+    const groups = new Map<string, PartitionBatch>();
+    for (const message of messages) {
+      const count = metadata.topics.get(message.topic)?.partitionsCount ?? 1;
+      const partition = this.#partitioner.partition(message.topic, message.key, count);
+      const id = `${message.topic}:${partition}`;
+      const group = groups.get(id);
+      if (group === undefined) {
+        groups.set(id, { topic: message.topic, partition, messages: [message], batch: new Uint8Array(0) });
+      } else group.messages.push(message);
+    }
+    const batches = [...groups.values()];
+    for (const batch of batches) batch.batch = await this.#encode(batch);
+    return batches;
+  }
+
+  async #encode(group: PartitionBatch): Promise<Uint8Array> {
+    const info = this.#producerInfo;
+    let baseSequence = -1;
+    if (info !== null) {
+      const id = `${group.topic}:${group.partition}`;
+      baseSequence = this.#sequences.get(id) ?? 0;
+      this.#sequences.set(id, (baseSequence + group.messages.length) % sequenceModulus);
+    }
+    const header = { producerId: info?.producerId ?? -1n, producerEpoch: info?.producerEpoch ?? -1, baseSequence };
+    let batch = encodeRecordBatch(group.messages, header);
+    if (this.#options.compression !== "none") {
+      const codec = compressionsAlgorithms[this.#options.compression];
+      const records = Buffer.from(batchRecords(batch));
+      // gzip has an asynchronous form (zlib's thread pool); the others are synchronous WebAssembly or zlib.
+      const compressed = "compress" in codec ? await codec.compress(records) : codec.compressSync(records);
+      batch = withCompressedRecords(batch, codec.bitmask, compressed);
+    }
+    return sealRecordBatch(batch, checksum);
+  }
+
+  /** One Produce request per leader, concurrently; each retried on its own. */
+  async #sendBatches(batches: PartitionBatch[]): Promise<void> {
+    const metadata = await this.#producer.metadata({ topics: [...new Set(batches.map((batch) => batch.topic))] });
+    const byLeader = new Map<number, PartitionBatch[]>();
+    for (const batch of batches) {
+      const leader = metadata.topics.get(batch.topic)?.partitions[batch.partition]?.leader ?? -1;
+      const list = byLeader.get(leader);
+      if (list === undefined) byLeader.set(leader, [batch]);
+      else list.push(batch);
+    }
+    await Promise.all([...byLeader.values()].map((group) => this.#produce(group)));
+  }
+
+  #produce(batches: PartitionBatch[]): Promise<unknown> {
+    const retries = this.#options.retries;
+    return callbackPromise((done) => {
+      this.#producer[kPerformWithRetry]<unknown>(
+        "produce",
+        (retry, attempt) => {
+          this.#produceOnce(batches, attempt > 0, retry);
+        },
+        done,
+        0,
+        [],
+        undefined,
+        retries,
+      );
+    });
+  }
+
+  /** One attempt: the leader of the first partition (fresh metadata after a failure), its connection, the request. */
+  #produceOnce(
+    batches: PartitionBatch[],
+    refreshMetadata: boolean,
+    done: (error: Error | null, value?: unknown) => void,
+  ) {
+    const producer = this.#producer;
+    const { topic, partition } = batches[0];
+    producer.metadata({ topics: [topic], forceUpdate: refreshMetadata }, (error, metadata) => {
+      if (error) return done(error);
+      const leader = metadata!.topics.get(topic)?.partitions[partition]?.leader ?? -1;
+      const broker = metadata!.brokers.get(leader);
+      if (broker === undefined) return done(new Error(`No leader for ${topic}:${partition}`));
+      producer[kGetConnection](broker, (error, connection) => {
+        if (error) return done(error);
+        producer[kGetApi]("Produce", (error, api) => {
+          if (error) return done(error);
+          produceApi(api!.version)(connection, this.#acks, this.#options.requestTimeoutMs, batches, done);
+        });
+      });
+    });
+  }
+}
