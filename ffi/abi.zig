@@ -4,7 +4,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 
-pub const abi_version: u32 = 5;
+pub const abi_version: u32 = 6;
 
 /// Return value of every exported function: `>= 0` success, `< 0` one of these. Never renumber.
 pub const Status = enum(i32) {
@@ -184,6 +184,43 @@ pub const batch_arena = struct {
     pub const bytes_per_packet: u32 = 30;
     pub const packets_align: u32 = 8;
 };
+/// The L2–L4 summary columns (ffi/summary.zig `Summary`) that follow the per-packet arrays when
+/// `BlockWalk.flags` has `block_walk_flag_summaries`; same rule: column `k` starts at `offset * packets_max`.
+/// Offsets are from the packet's first byte, -1 when absent.
+pub const summary_arena = struct {
+    pub const l3_offset: u32 = 30; // i32
+    pub const l4_offset: u32 = 34; // i32
+    pub const payload_offset: u32 = 38; // i32
+    pub const payload_bytes: u32 = 42; // u32
+    pub const ether_type: u32 = 46; // u16
+    pub const fragment_offset_bytes: u32 = 48; // u16
+    pub const src_port: u32 = 50; // u16, valid with `summary_bit_ports`
+    pub const dst_port: u32 = 52; // u16
+    pub const tcp_flags: u32 = 54; // u16, valid with `summary_bit_tcp_flags`
+    pub const vlan_ids: u32 = 56; // u16 x `summary_vlan_ids_max` per packet, interleaved (packet i at i * 4)
+    pub const vlan_count: u32 = 64; // u8, every tag (offloaded one first), also those past the 4 stored
+    pub const ip_version: u32 = 65; // u8, 0, 4 or 6
+    pub const ttl: u32 = 66; // u8
+    pub const protocol: u32 = 67; // u8, valid when ip_version != 0
+    pub const icmp_type: u32 = 68; // u8, valid with `summary_bit_icmp`
+    pub const icmp_code: u32 = 69; // u8
+    pub const malformed: u32 = 70; // u8, src/decode/summary.ts `Malformed`
+    pub const bits: u32 = 71; // u8, `summary_bit_*`
+    pub const bytes_per_packet: u32 = 72; // the whole arena, per-packet arrays included
+
+    comptime {
+        assert(l3_offset == batch_arena.bytes_per_packet);
+        assert(vlan_ids + 2 * summary_vlan_ids_max == vlan_count);
+    }
+};
+pub const summary_vlan_ids_max: u32 = 4;
+/// `summary_arena.bits` bits.
+pub const summary_bit_ports: u8 = 1 << 0;
+pub const summary_bit_tcp_flags: u8 = 1 << 1;
+pub const summary_bit_icmp: u8 = 1 << 2;
+pub const summary_bit_fragment: u8 = 1 << 3;
+pub const summary_bit_payload_truncated: u8 = 1 << 4;
+
 /// `PacketBatch.flags` bits (src/capture/batch.ts `PacketFlag`).
 pub const batch_flag_vlan_valid: u8 = 1;
 pub const batch_flag_truncated: u8 = 2;
@@ -193,11 +230,15 @@ pub const packet_type_unknown: u8 = 255;
 /// In/out request of cap_block_walk: one retired TPACKET_V3 block into the per-packet arrays of a batch arena.
 pub const BlockWalk = extern struct {
     block_bytes: u32,
+    /// `block_walk_flag_*` bits.
+    flags: u32,
+    /// tcpdump.org LINKTYPE_ of the ring (1 Ethernet, 101 raw IP): how summaries decode the packets.
+    link_type: u32,
     /// Added to every packet offset: where the block starts in the bytes the batch's `data` covers (the ring).
     base_offset: u32,
     /// Capacity of the arena in packets (a multiple of `batch_arena.packets_align`).
     packets_max: u32,
-    /// At least `packets_max * batch_arena.bytes_per_packet`.
+    /// At least `packets_max * batch_arena.bytes_per_packet` (`summary_arena.bytes_per_packet` with summaries).
     arena_bytes: u32,
     /// Out: packets written to the arena, and packets skipped (header or bytes outside the block, or past
     /// `packets_max`).
@@ -207,9 +248,12 @@ pub const BlockWalk = extern struct {
     wire_bytes: u64 = 0,
 
     comptime {
-        assert(@sizeOf(BlockWalk) == 32);
+        assert(@sizeOf(BlockWalk) == 40);
     }
 };
+/// `BlockWalk.flags` bits.
+pub const block_walk_flag_summaries: u32 = 1 << 0;
+pub const block_walk_flags_all: u32 = block_walk_flag_summaries;
 
 /// Filled by cap_abi_layout so TypeScript can check the generated abi.ts against the loaded library.
 pub const AbiLayout = extern struct {
@@ -245,6 +289,6 @@ test "ABI structs have the sizes docs/abi.md promises" {
     try std.testing.expectEqual(@as(usize, 64), @sizeOf(AbiLayout));
     try std.testing.expectEqual(@as(usize, 32), @sizeOf(PcapRecords));
     try std.testing.expectEqual(@as(usize, 40), @sizeOf(BlockRecords));
-    try std.testing.expectEqual(@as(usize, 32), @sizeOf(BlockWalk));
+    try std.testing.expectEqual(@as(usize, 40), @sizeOf(BlockWalk));
     try std.testing.expectEqual(@as(i32, -127), Status.unexpected.code());
 }

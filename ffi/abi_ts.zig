@@ -6,6 +6,7 @@ const abi = @import("abi.zig");
 const kernel = @import("kernel.zig");
 const constants = @import("constants.zig");
 const filter_ = @import("filter.zig");
+const summary_ = @import("summary.zig");
 
 const Writer = std.ArrayList(u8).Writer;
 
@@ -53,6 +54,39 @@ pub fn main() !void {
         .{ "bytesPerPacket", abi.batch_arena.bytes_per_packet },
         .{ "packetsAlign", abi.batch_arena.packets_align },
     });
+    try write_values(w, "SummaryArena", "L2–L4 summary columns after the arrays (`BlockWalk` SUMMARIES flag).", .{
+        .{ "l3Offset", abi.summary_arena.l3_offset },
+        .{ "l4Offset", abi.summary_arena.l4_offset },
+        .{ "payloadOffset", abi.summary_arena.payload_offset },
+        .{ "payloadBytes", abi.summary_arena.payload_bytes },
+        .{ "etherType", abi.summary_arena.ether_type },
+        .{ "fragmentOffsetBytes", abi.summary_arena.fragment_offset_bytes },
+        .{ "srcPort", abi.summary_arena.src_port },
+        .{ "dstPort", abi.summary_arena.dst_port },
+        .{ "tcpFlags", abi.summary_arena.tcp_flags },
+        .{ "vlanIds", abi.summary_arena.vlan_ids },
+        .{ "vlanCount", abi.summary_arena.vlan_count },
+        .{ "ipVersion", abi.summary_arena.ip_version },
+        .{ "ttl", abi.summary_arena.ttl },
+        .{ "protocol", abi.summary_arena.protocol },
+        .{ "icmpType", abi.summary_arena.icmp_type },
+        .{ "icmpCode", abi.summary_arena.icmp_code },
+        .{ "malformed", abi.summary_arena.malformed },
+        .{ "bits", abi.summary_arena.bits },
+        .{ "bytesPerPacket", abi.summary_arena.bytes_per_packet },
+        .{ "vlanIdsMax", abi.summary_vlan_ids_max },
+    });
+    try write_constants(w, "SummaryBit", "`SummaryArena.bits` bits.", .{
+        .{ "PORTS", abi.summary_bit_ports },
+        .{ "TCP_FLAGS", abi.summary_bit_tcp_flags },
+        .{ "ICMP", abi.summary_bit_icmp },
+        .{ "FRAGMENT", abi.summary_bit_fragment },
+        .{ "PAYLOAD_TRUNCATED", abi.summary_bit_payload_truncated },
+    });
+    try write_constants(w, "BlockWalkFlag", "`BlockWalk.flags` bits.", .{
+        .{ "SUMMARIES", abi.block_walk_flag_summaries },
+    });
+    try write_enum(w, "SummaryMalformed", summary_.Malformed, "`SummaryArena.malformed` values (decode `Malformed`).");
     try write_constants(w, "PcapRecordsFlag", "`PcapRecords.flags` bits.", .{
         .{ "NANOSECOND", abi.pcap_records_flag_nanosecond },
         .{ "VLAN_REINSERT", abi.pcap_records_flag_vlan_reinsert },

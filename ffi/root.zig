@@ -210,6 +210,7 @@ test {
     _ = @import("pcap_block.zig");
     _ = @import("block_walk.zig");
     _ = @import("block_packets.zig");
+    _ = @import("summary_test.zig");
 }
 
 test "cap_abi_layout() reports every ABI size" {

@@ -61,6 +61,12 @@ export interface AfPacketOptions {
    * @default false
    */
   inlineWait?: boolean;
+  /**
+   * Have the library decode every packet's L2–L4 summary while it walks a block (`PacketBatch.summaries`), for
+   * consumers that count or print summaries; others leave it off and pay nothing.
+   * @default false
+   */
+  summaries?: boolean;
 }
 
 /** Kernel counters of one interface (PACKET_STATISTICS of its sockets, summed). */
@@ -117,16 +123,18 @@ export class AfPacketSource implements PacketSource {
   #failure: CaptureError | null = null;
   #onIdle: (() => void) | null = null;
   readonly #inlineWait: boolean;
+  readonly #summaries: boolean;
   readonly #yieldIntervalMs: number;
   readonly #retireTimeoutMs: number;
   /** Set by `stop()`: until then the source still waits for blocks the kernel retires; 0 means no drain. */
   #drainUntilMs = 0;
 
-  private constructor(interfaces: readonly string[], slots: Slot[], inlineWait: boolean, retireTimeoutMs: number) {
+  private constructor(interfaces: readonly string[], slots: Slot[], options: AfPacketOptions) {
     this.interfaces = interfaces;
-    this.#inlineWait = inlineWait && slots.length === 1;
+    this.#inlineWait = (options.inlineWait ?? false) && slots.length === 1;
+    this.#summaries = options.summaries ?? false;
     this.#yieldIntervalMs = this.#inlineWait ? INLINE_YIELD_INTERVAL_MS : YIELD_INTERVAL_MS;
-    this.#retireTimeoutMs = retireTimeoutMs;
+    this.#retireTimeoutMs = options.retireTimeoutMs ?? RETIRE_TIMEOUT_MS_DEFAULT;
     this.name = interfaces.join(",");
     this.#slots = slots;
     this.#kernelByInterface = interfaces.map(() => ({ kernelPackets: 0, kernelDrops: 0, kernelFreezes: 0 }));
@@ -166,8 +174,7 @@ export class AfPacketSource implements PacketSource {
       for (const slot of slots) slot.ring.close();
       throw error;
     }
-    const retireTimeoutMs = options.retireTimeoutMs ?? RETIRE_TIMEOUT_MS_DEFAULT;
-    return new AfPacketSource([...options.interfaces], slots, options.inlineWait ?? false, retireTimeoutMs);
+    return new AfPacketSource([...options.interfaces], slots, options);
   }
 
   /** Ring geometry of the first socket (all sockets share the options). */
@@ -332,13 +339,15 @@ export class AfPacketSource implements PacketSource {
   }
 
   #lease(slot: Slot, block: number): PacketBatch {
-    const batch = this.#freeBatches.pop() ?? createArenaBatch(this.#packetsMax);
+    // A ring's link type is always one the library summarises (Ethernet or raw IP; cap_ring_open refuses others).
+    const batch = this.#freeBatches.pop() ?? createArenaBatch(this.#packetsMax, undefined, this.#summaries);
     const { ring } = slot;
     const blockBytes = ring.info.blockBytes;
     batch.data = ring.bytes;
     batch.interfaceIndex = slot.interfaceIndex;
     batch.linkType = ring.info.linkType;
-    // One library call walks the block's headers into the batch's arrays (walkBlock in Zig).
+    // One library call walks the block's headers into the batch's arrays (walkBlock in Zig), with summaries
+    // decoded when asked.
     const blockStart = block * blockBytes;
     const walk = walkBlockNative(ring.bytes.subarray(blockStart, blockStart + blockBytes), blockStart, batch);
     this.#stats.readErrors += walk.badPackets;

@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { SummaryColumns } from "../decode/summary_columns.ts";
+
 /** Link-layer header types (tcpdump.org LINKTYPE_ values) the decoders understand. */
 export const LinkType = {
   NULL: 0,
@@ -52,6 +54,11 @@ export interface PacketBatch {
   flags: Uint8Array;
   /** `PacketType` of each packet (live capture), `UNKNOWN` for files. */
   packetType: Uint8Array;
+  /**
+   * L2–L4 summaries the capture library decoded while walking the block, when the source was asked for them
+   * (live capture only); the same as `decodeSummary` finds (`summaryFromColumns`).
+   */
+  summaries?: SummaryColumns;
 }
 
 /** Allocates a batch able to hold `packetsMax` packets over `data`. Done once per source, not per batch. */

@@ -15,6 +15,7 @@ import { PcapRecordsFlag } from "../native/pcap_records.ts";
 import { type CaptureWriter, PcapWriter } from "../capture/pcap_writer.ts";
 import { RotatingWriter } from "../capture/rotating_writer.ts";
 import { decodeSummary } from "../decode/decode.ts";
+import { summaryFromColumns } from "../decode/summary_columns.ts";
 import { BatchFilter } from "../native/filter.ts";
 import { createPacketSummary, type PacketSummary } from "../decode/summary.ts";
 
@@ -87,6 +88,8 @@ function openLive(config: CaptureConfig): AfPacketSource {
     promiscuous: config.promiscuous,
     // A one-shot capture serves nothing else: waiting on this thread saves thread wake-ups per block.
     inlineWait: true,
+    // Printing and --summary read every packet's summary: the library decodes them in its block walk.
+    summaries: !config.quiet || config.summaryPath !== undefined,
   });
 }
 
@@ -109,7 +112,7 @@ async function pump(
   sinks: Sinks,
   fileFilter: BatchFilter | null,
 ): Promise<void> {
-  const { writer, printer, report, summary } = sinks;
+  const { writer, printer, report } = sinks;
   const decoding = printer !== null || config.summaryPath !== undefined;
   let captured = 0;
   while (captured < config.countMax) {
@@ -123,13 +126,7 @@ async function pump(
       if (config.readPath !== undefined) applySnaplen(batch, count, config.snaplenBytes);
       if (writer) writeBatch(writer, batch, count);
       report.count(batch, count);
-      if (decoding) {
-        for (let i = 0; i < count; i++) {
-          decodeSummary(batch, i, summary);
-          report.countSummary(summary);
-          printer?.add(batch, summary);
-        }
-      }
+      if (decoding) decodeBatch(batch, count, sinks);
     } finally {
       source.release(batch);
     }
@@ -138,6 +135,25 @@ async function pump(
     // stdout gone (a closed pipe) or every -W file written: stop like tcpdump does.
     if (printer !== null && !printer.flush()) break;
     if (writer instanceof RotatingWriter && writer.finished) break;
+  }
+}
+
+/**
+ * Counts (and prints) the first `count` packets by their summaries: the ones the library decoded while walking a
+ * ring block when the batch has them, else `decodeSummary` on the packet bytes (files).
+ */
+function decodeBatch(batch: PacketBatch, count: number, sinks: Sinks): void {
+  const { printer, report, summary } = sinks;
+  const columns = batch.summaries;
+  if (columns !== undefined && printer === null) {
+    report.countSummaryColumns(batch, columns, count);
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    if (columns !== undefined) summaryFromColumns(batch, columns, i, summary);
+    else decodeSummary(batch, i, summary);
+    report.countSummary(summary);
+    printer?.add(batch, summary);
   }
 }
 

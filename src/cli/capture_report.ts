@@ -5,6 +5,8 @@
 import type { PacketBatch, PacketSource } from "../capture/batch.ts";
 import { EtherType } from "../decode/ethernet.ts";
 import { IpProtocol, Malformed, type PacketSummary } from "../decode/summary.ts";
+import { isDecodedLinkType } from "../decode/link.ts";
+import type { SummaryColumns } from "../decode/summary_columns.ts";
 
 /** Interval between `--summary` lines. */
 export const SUMMARY_INTERVAL_MS = 10_000;
@@ -14,9 +16,14 @@ export const PROTOCOL_NAMES = ["tcp", "udp", "icmp", "icmpv6", "sctp", "ip_other
 
 /** Index into `PROTOCOL_NAMES` of a decoded packet. */
 export function protocolClass(summary: PacketSummary): number {
-  if (!summary.linkDecoded) return 8;
-  if (summary.ipVersion !== 0) {
-    switch (summary.protocol) {
+  return protocolClassOf(summary.linkDecoded, summary.ipVersion, summary.protocol, summary.etherType);
+}
+
+/** `protocolClass` from the fields that decide it (`protocol` is read only when `ipVersion !== 0`). */
+export function protocolClassOf(linkDecoded: boolean, ipVersion: number, protocol: number, etherType: number): number {
+  if (!linkDecoded) return 8;
+  if (ipVersion !== 0) {
+    switch (protocol) {
       case IpProtocol.TCP:
         return 0;
       case IpProtocol.UDP:
@@ -31,7 +38,7 @@ export function protocolClass(summary: PacketSummary): number {
         return 5;
     }
   }
-  return summary.etherType === EtherType.ARP ? 6 : 7;
+  return etherType === EtherType.ARP ? 6 : 7;
 }
 
 /** One `--summary` line. */
@@ -92,6 +99,18 @@ export class CaptureReport {
   countSummary(summary: PacketSummary): void {
     this.#protocols[protocolClass(summary)]++;
     if (summary.malformed !== Malformed.NONE) this.#malformed++;
+  }
+
+  /** Counts the first `count` packets of `batch` by protocol from the summaries the library decoded. */
+  countSummaryColumns(batch: PacketBatch, columns: SummaryColumns, count: number): void {
+    const linkDecoded = isDecodedLinkType(batch.linkType);
+    const { ipVersion, protocol, etherType, malformed } = columns;
+    let malformedPackets = 0;
+    for (let i = 0; i < count; i++) {
+      this.#protocols[protocolClassOf(linkDecoded, ipVersion[i], protocol[i], etherType[i])]++;
+      if (malformed[i] !== Malformed.NONE) malformedPackets++;
+    }
+    this.#malformed += malformedPackets;
   }
 
   /** Writes a summary line when one is due. Cheap enough to call after every batch and from a timer. */

@@ -3,6 +3,8 @@ import { emptySourceStats, type PacketSource, type SourceStats } from "../captur
 import { batchOf, ethernet, ipv4, tcp, udp } from "../capture/_test_batch.ts";
 import { decodeSummary } from "../decode/decode.ts";
 import { createPacketSummary } from "../decode/summary.ts";
+import { createArenaBatch, walkBlockNative } from "../native/block_walk.ts";
+import { blockOf } from "../native/_test_summary.ts";
 import { CaptureReport, PROTOCOL_NAMES, protocolClass, SUMMARY_INTERVAL_MS } from "./capture_report.ts";
 
 function fakeSource(stats: Partial<SourceStats>): PacketSource {
@@ -96,4 +98,31 @@ Deno.test("CaptureReport names an unwritable summary file", () => {
     () => new CaptureReport(fakeSource({}), "/nonexistent-dir/summary.jsonl"),
     /Cannot open summary file "\/nonexistent-dir\/summary.jsonl"/,
   );
+});
+
+Deno.test("countSummaryColumns() counts protocols and malformed packets as countSummary() does per packet", () => {
+  const mixed = [
+    ...frames,
+    ethernet(0x86dd, new Uint8Array(10)), // IPv6 cut short: malformed, class "other"
+    ethernet(0x0800, ipv4(1, new Uint8Array(8))),
+    ethernet(0x0800, ipv4(47, new Uint8Array(4))),
+    ethernet(0x0800, ipv4(17, new Uint8Array(3))), // UDP cut short: malformed "udp"
+  ];
+  const block = blockOf(mixed, []);
+  const batch = createArenaBatch(mixed.length, block, true);
+  walkBlockNative(block, 0, batch);
+  const fromColumns = new CaptureReport(fakeSource({}));
+  fromColumns.countSummaryColumns(batch, batch.summaries!, batch.count - 1);
+  const perPacket = new CaptureReport(fakeSource({}));
+  const summary = createPacketSummary();
+  for (let i = 0; i < batch.count - 1; i++) {
+    decodeSummary(batch, i, summary);
+    perPacket.countSummary(summary);
+  }
+  const expected = perPacket.record(false);
+  const record = fromColumns.record(false);
+  assert.deepEqual(record.protocols, expected.protocols);
+  assert.deepEqual(record.protocols, { udp: 2, tcp: 1, arp: 1, other: 1, icmp: 1, ip_other: 1 });
+  assert.equal(record.malformed, 1, "only the first count packets");
+  assert.equal(record.malformed, expected.malformed);
 });

@@ -3,7 +3,7 @@
 // Every struct is `{ size, <field>: { offset, size } }`; offsets and sizes are in bytes.
 
 /** Bumped on any ABI change; `cap_abi_version()` must return this. */
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 
 /** Return values of every function: `>= 0` success, `< 0` one of these. */
 export const Status = {
@@ -148,16 +148,18 @@ export const BlockRecords = {
   wire_bytes: { offset: 32, size: 8 },
 } as const;
 
-/** `BlockWalk` (ffi/abi.zig), 32 bytes. */
+/** `BlockWalk` (ffi/abi.zig), 40 bytes. */
 export const BlockWalk = {
-  size: 32,
+  size: 40,
   block_bytes: { offset: 0, size: 4 },
-  base_offset: { offset: 4, size: 4 },
-  packets_max: { offset: 8, size: 4 },
-  arena_bytes: { offset: 12, size: 4 },
-  packets_done: { offset: 16, size: 4 },
-  bad_packets: { offset: 20, size: 4 },
-  wire_bytes: { offset: 24, size: 8 },
+  flags: { offset: 4, size: 4 },
+  link_type: { offset: 8, size: 4 },
+  base_offset: { offset: 12, size: 4 },
+  packets_max: { offset: 16, size: 4 },
+  arena_bytes: { offset: 20, size: 4 },
+  packets_done: { offset: 24, size: 4 },
+  bad_packets: { offset: 28, size: 4 },
+  wire_bytes: { offset: 32, size: 8 },
 } as const;
 
 /** Per-packet arrays of a batch arena: array k starts at `k * packetsMax` bytes. */
@@ -173,6 +175,62 @@ export const BatchArena = {
   packetType: 29,
   bytesPerPacket: 30,
   packetsAlign: 8,
+} as const;
+
+/** L2–L4 summary columns after the arrays (`BlockWalk` SUMMARIES flag). */
+export const SummaryArena = {
+  l3Offset: 30,
+  l4Offset: 34,
+  payloadOffset: 38,
+  payloadBytes: 42,
+  etherType: 46,
+  fragmentOffsetBytes: 48,
+  srcPort: 50,
+  dstPort: 52,
+  tcpFlags: 54,
+  vlanIds: 56,
+  vlanCount: 64,
+  ipVersion: 65,
+  ttl: 66,
+  protocol: 67,
+  icmpType: 68,
+  icmpCode: 69,
+  malformed: 70,
+  bits: 71,
+  bytesPerPacket: 72,
+  vlanIdsMax: 4,
+} as const;
+
+/** `SummaryArena.bits` bits. */
+export const SummaryBit = {
+  PORTS: 0x1,
+  TCP_FLAGS: 0x2,
+  ICMP: 0x4,
+  FRAGMENT: 0x8,
+  PAYLOAD_TRUNCATED: 0x10,
+} as const;
+
+/** `BlockWalk.flags` bits. */
+export const BlockWalkFlag = {
+  SUMMARIES: 0x1,
+} as const;
+
+/** `SummaryArena.malformed` values (decode `Malformed`). */
+export const SummaryMalformed = {
+  none: 0,
+  link_truncated: 1,
+  vlan_truncated: 2,
+  ip_version_invalid: 3,
+  ipv4_truncated: 4,
+  ipv4_header_invalid: 5,
+  ipv6_truncated: 6,
+  ipv6_extension_truncated: 7,
+  tcp_truncated: 8,
+  tcp_header_invalid: 9,
+  udp_truncated: 10,
+  udp_length_invalid: 11,
+  icmp_truncated: 12,
+  sctp_truncated: 13,
 } as const;
 
 /** `PcapRecords.flags` bits. */
