@@ -10,27 +10,6 @@ export const SP = 0x20;
 export const HT = 0x09;
 export const COLON = 0x3a;
 
-const utf8 = new TextDecoder("utf-8");
-
-/** Short ASCII values are built directly: below this length that beats a TextDecoder call (measured). */
-const ASCII_FAST_MAX_BYTES = 16;
-
-/** Decodes `bytes[start, end)` as UTF-8 (invalid sequences become U+FFFD; never throws). */
-export function decodeText(bytes: Uint8Array, start: number, end: number): string {
-  const length = end - start;
-  if (length <= 0) return "";
-  if (length <= ASCII_FAST_MAX_BYTES) {
-    let text = "";
-    for (let i = start; i < end; i++) {
-      const byte = bytes[i]!;
-      if (byte >= 0x80) return utf8.decode(bytes.subarray(start, end));
-      text += String.fromCharCode(byte);
-    }
-    return text;
-  }
-  return utf8.decode(bytes.subarray(start, end));
-}
-
 /** True for SP and HT. */
 export function isSpace(byte: number): boolean {
   return byte === SP || byte === HT;
@@ -50,13 +29,6 @@ export function trimEnd(bytes: Uint8Array, start: number, end: number): number {
     end--;
   }
   return end;
-}
-
-/** Index of the next LF in `[pos, end)`, or -1. */
-export function indexOfLf(bytes: Uint8Array, pos: number, end: number): number {
-  // A plain loop: header lines are short, and TypedArray.prototype.indexOf costs a runtime call each time (measured).
-  for (let i = pos; i < end; i++) if (bytes[i] === LF) return i;
-  return -1;
 }
 
 /** True if `bytes[start, end)` equals the lower-case ASCII `lower`, ignoring ASCII case. */

@@ -3,7 +3,8 @@
  * their header, CRLF and bare LF both end a line, and the empty line ends the section. Positions only; no allocation.
  * @module
  */
-import { COLON, CR, decodeText, indexOfLf, isSpace, skipSpace, trimEnd } from "./_bytes.ts";
+import { COLON, CR, isSpace, LF, skipSpace, trimEnd } from "./_bytes.ts";
+import { decodeText } from "./_flat.ts";
 import { lookupSipHeader, SipHeader, type SipHeaderId } from "./header_name.ts";
 
 /** Most header lines accepted in one message (folded lines count); bounds the work per message. */
@@ -33,12 +34,15 @@ export class HeaderScanner {
   #bytes: Uint8Array = new Uint8Array(0);
   #pos = 0;
   #lines = 0;
+  /** Every byte of the lines scanned so far, ORed: shows whether they were all ASCII at no extra pass. */
+  #byteBits = 0;
 
   /** Starts scanning `bytes` at `pos` (just after the start line). */
   reset(bytes: Uint8Array, pos: number): void {
     this.#bytes = bytes;
     this.#pos = pos;
     this.#lines = 0;
+    this.#byteBits = 0;
     this.bodyOffset = -1;
     this.malformedLines = 0;
   }
@@ -46,11 +50,10 @@ export class HeaderScanner {
   /** Advances to the next header. */
   next(): ScanStep {
     const bytes = this.#bytes;
-    const end = bytes.length;
     while (true) {
       if (this.#lines >= SIP_HEADER_LINES_MAX) return "too_many";
       const lineStart = this.#pos;
-      const lf = indexOfLf(bytes, lineStart, end);
+      const lf = this.#lineFeedAt(lineStart);
       if (lf === -1) return "truncated";
       const contentEnd = lf > lineStart && bytes[lf - 1] === CR ? lf - 1 : lf;
       this.#pos = lf + 1;
@@ -76,13 +79,35 @@ export class HeaderScanner {
     }
   }
 
+  /** True when every byte of the lines scanned since `reset()` is ASCII. */
+  get asciiOnly(): boolean {
+    return (this.#byteBits & 0x80) === 0;
+  }
+
+  /** Index of the next LF at or after `pos`, or -1; notes the bits of the bytes before it. */
+  #lineFeedAt(pos: number): number {
+    // A plain loop: header lines are short, and TypedArray.prototype.indexOf costs a runtime call each time (measured).
+    const bytes = this.#bytes;
+    let bits = 0;
+    for (let i = pos; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (byte === LF) {
+        this.#byteBits |= bits;
+        return i;
+      }
+      bits |= byte;
+    }
+    this.#byteBits |= bits;
+    return -1;
+  }
+
   /** Extends the current value over following lines that start with SP/HT; false if the bytes end first. */
   #absorbContinuations(): boolean {
     const bytes = this.#bytes;
     const end = bytes.length;
     while (this.#pos < end && isSpace(bytes[this.#pos]!)) {
       if (this.#lines >= SIP_HEADER_LINES_MAX) return true; // next() reports too_many.
-      const lf = indexOfLf(bytes, this.#pos, end);
+      const lf = this.#lineFeedAt(this.#pos);
       if (lf === -1) return false;
       this.valueEnd = lf > this.#pos && bytes[lf - 1] === CR ? lf - 1 : lf;
       this.folded = true;
@@ -92,10 +117,10 @@ export class HeaderScanner {
     // A header that ends exactly at the end of the bytes may still have continuation lines to come.
     return this.#pos < end;
   }
+}
 
-  /** The current header's value as a string, with folded line breaks collapsed to one space. */
-  value(): string {
-    const text = decodeText(this.#bytes, this.valueStart, this.valueEnd);
-    return this.folded ? text.replace(/[ \t]*\r?\n[ \t]*/g, " ").trim() : text;
-  }
+/** The value at `bytes[start, end)` as a string; a `folded` one has its line breaks collapsed to one space. */
+export function headerValue(bytes: Uint8Array, start: number, end: number, folded: boolean): string {
+  const text = decodeText(bytes, start, end);
+  return folded ? text.replace(/[ \t]*\r?\n[ \t]*/g, " ").trim() : text;
 }

@@ -4,7 +4,8 @@
  * @module
  */
 import { isRegExpSpace, parseDecimal, parseDecimalText } from "./_bytes.ts";
-import { findSipParam, splitSipList } from "./_list.ts";
+import { flatSlice, flatTrimmed } from "./_flat.ts";
+import { findSipParam, indexIn, splitSipListRanges } from "./_list.ts";
 import { parseSipAddress, parseSipAddressList } from "./address.ts";
 import { SipHeader, type SipHeaderId } from "./header_name.ts";
 import type { SipCSeq, SipMessageBase, SipReason } from "./types.ts";
@@ -63,22 +64,27 @@ function parseCSeq(value: string): SipCSeq | undefined {
   if (digitsEnd === 0 || methodStart === digitsEnd || methodStart === value.length) return undefined;
   for (let i = methodStart; i < value.length; i++) if (isRegExpSpace(value.charCodeAt(i))) return undefined;
   const seq = parseUint32(value.slice(0, digitsEnd));
-  return seq === undefined ? undefined : { seq, method: value.slice(methodStart) };
+  return seq === undefined ? undefined : { seq, method: flatSlice(value, methodStart, value.length) };
 }
 
-function parseReasons(value: string, out: SipReason[]): void {
-  const items: string[] = [];
-  splitSipList(value, items);
-  for (const item of items) {
-    const semicolon = item.indexOf(";");
-    const params = semicolon === -1 ? "" : item.slice(semicolon + 1);
-    const cause = findSipParam(params, "cause");
+// Reused (parsing is synchronous and does not re-enter this function); empty between calls.
+const itemRanges: number[] = [];
+
+function parseReasons(text: string, from: number, to: number, out: SipReason[]): void {
+  splitSipListRanges(text, from, to, itemRanges);
+  for (let i = 0; i < itemRanges.length; i += 2) {
+    const start = itemRanges[i];
+    const end = itemRanges[i + 1];
+    const semicolon = indexIn(text, ";", start, end);
+    const paramsStart = semicolon === -1 ? end : semicolon + 1;
+    const cause = findSipParam(text, "cause", paramsStart, end);
     out.push({
-      protocol: (semicolon === -1 ? item : item.slice(0, semicolon)).trim(),
+      protocol: flatTrimmed(text, start, semicolon === -1 ? end : semicolon),
       cause: cause === undefined ? undefined : parseUint32(cause),
-      text: findSipParam(params, "text") ?? "",
+      text: findSipParam(text, "text", paramsStart, end) ?? "",
     });
   }
+  itemRanges.length = 0;
 }
 
 function applyContentLength(draft: MessageDraft, value: string): void {
@@ -91,53 +97,56 @@ function applyContentLengthNumber(draft: MessageDraft, length: number | undefine
   else draft.contentLength = length;
 }
 
-/** Applies header `id` with (unfolded, trimmed) `value` to `draft`. Single-valued headers keep their first value. */
-export function applyHeader(draft: MessageDraft, id: SipHeaderId, value: string): void {
+/**
+ * Applies header `id` with (unfolded, trimmed) value `text[start, end)` to `draft`; `text` may hold more than this
+ * value (fields are built from the range, as flat strings). Single-valued headers keep their first value.
+ */
+export function applyHeader(draft: MessageDraft, id: SipHeaderId, text: string, start: number, end: number): void {
   switch (id) {
     case SipHeader.CALL_ID:
-      if (!draft.hasCallId && value !== "") {
-        draft.callId = value;
+      if (!draft.hasCallId && end > start) {
+        draft.callId = flatSlice(text, start, end);
         draft.hasCallId = true;
       }
       break;
     case SipHeader.FROM:
-      draft.from ??= parseSipAddress(value);
+      draft.from ??= parseSipAddress(text, start, end);
       break;
     case SipHeader.TO:
-      draft.to ??= parseSipAddress(value);
+      draft.to ??= parseSipAddress(text, start, end);
       break;
     case SipHeader.VIA:
-      parseSipVias(value, draft.vias);
+      parseSipVias(text, draft.vias, start, end);
       break;
     case SipHeader.CONTACT:
-      parseSipAddressList(value, draft.contacts);
+      parseSipAddressList(text, draft.contacts, start, end);
       break;
     case SipHeader.CONTENT_LENGTH:
-      applyContentLength(draft, value);
+      applyContentLength(draft, text.slice(start, end));
       break;
     case SipHeader.CONTENT_TYPE:
-      if (draft.contentType === "") draft.contentType = value;
+      if (draft.contentType === "") draft.contentType = flatSlice(text, start, end);
       break;
     case SipHeader.CSEQ:
       if (draft.cseq === undefined) {
-        draft.cseq = parseCSeq(value);
+        draft.cseq = parseCSeq(text.slice(start, end));
         draft.badCSeq = draft.cseq === undefined;
       }
       break;
     case SipHeader.USER_AGENT:
-      if (draft.userAgent === "") draft.userAgent = value;
+      if (draft.userAgent === "") draft.userAgent = flatSlice(text, start, end);
       break;
     case SipHeader.SERVER:
-      if (draft.server === "") draft.server = value;
+      if (draft.server === "") draft.server = flatSlice(text, start, end);
       break;
     case SipHeader.REASON:
-      parseReasons(value, draft.reasons);
+      parseReasons(text, start, end, draft.reasons);
       break;
     case SipHeader.MAX_FORWARDS:
-      draft.maxForwards ??= parseUint32(value);
+      draft.maxForwards ??= parseUint32(text.slice(start, end));
       break;
     case SipHeader.EXPIRES:
-      draft.expires ??= parseUint32(value);
+      draft.expires ??= parseUint32(text.slice(start, end));
       break;
   }
 }

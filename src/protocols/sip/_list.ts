@@ -3,23 +3,34 @@
  * inside quoted strings (and, for lists, inside `<...>`).
  * @module
  */
+import { flatSlice } from "./_flat.ts";
+import { isRegExpSpace } from "./_bytes.ts";
 
 /** Most items taken from one list value; the rest is ignored (bounds work on hostile input). */
 export const SIP_LIST_ITEMS_MAX = 64;
 
-/** Appends the trimmed, non-empty comma-separated items of `text` to `out`. */
-export function splitSipList(text: string, out: string[]): void {
-  if (text.indexOf(",") === -1) {
-    // Most values are one item: without a comma the loop below would yield exactly the trimmed text.
-    const item = text.trim();
-    if (item !== "" && out.length < SIP_LIST_ITEMS_MAX) out.push(item);
+/** Index of `char` in `text[from, to)`, or -1. */
+export function indexIn(text: string, char: string, from: number, to: number): number {
+  const at = text.indexOf(char, from);
+  return at < to ? at : -1;
+}
+
+/**
+ * Appends the trimmed, non-empty comma-separated items of `text[from, to)` to `out` as ranges: two numbers, start and
+ * end, per item (callers read the items in place, from a flat string).
+ */
+export function splitSipListRanges(text: string, from: number, to: number, out: number[]): void {
+  const comma = text.indexOf(",", from);
+  if (comma === -1 || comma >= to) {
+    // Most values are one item: without a comma the loop below would yield exactly the trimmed range.
+    pushTrimmed(text, from, to, out);
     return;
   }
   let quoted = false;
   let angle = false;
-  let start = 0;
-  for (let i = 0; i <= text.length && out.length < SIP_LIST_ITEMS_MAX; i++) {
-    const char = i < text.length ? text.charCodeAt(i) : 0x2c;
+  let start = from;
+  for (let i = from; i <= to && out.length < SIP_LIST_ITEMS_MAX * 2; i++) {
+    const char = i < to ? text.charCodeAt(i) : 0x2c;
     if (quoted) {
       if (char === 0x5c) i++; // A backslash escapes the next character.
       else if (char === 0x22) quoted = false;
@@ -27,43 +38,54 @@ export function splitSipList(text: string, out: string[]): void {
     else if (char === 0x3c) angle = true;
     else if (char === 0x3e) angle = false;
     else if (char === 0x2c && !angle) {
-      const item = text.slice(start, i).trim();
-      if (item !== "") out.push(item);
+      pushTrimmed(text, start, i, out);
       start = i + 1;
     }
   }
 }
 
+function pushTrimmed(text: string, start: number, end: number, out: number[]): void {
+  while (start < end && isRegExpSpace(text.charCodeAt(start))) start++;
+  while (end > start && isRegExpSpace(text.charCodeAt(end - 1))) end--;
+  if (end > start && out.length < SIP_LIST_ITEMS_MAX * 2) out.push(start, end);
+}
+
 /**
- * Finds parameter `name` (lower case) in a `;`-separated parameter string such as `tag=1;lr;received=1.2.3.4`.
- * @returns the value with surrounding quotes removed, "" for a parameter without value, undefined when absent.
+ * End of the parameter that starts at `start` in `params[.., to)`: the next `;` outside a quoted string, or `to` for
+ * the last one; -1 when a quoted string runs past `to` (the rest is then no parameter). `quotes`: the range has a
+ * double quote (without one, the native indexOf jumps between separators).
  */
-export function findSipParam(params: string, name: string): string | undefined {
-  // Without quotes only ';' matters, and the native indexOf jumps between separators.
-  if (params.indexOf('"') === -1) {
-    for (let start = 0;;) {
-      const semicolon = params.indexOf(";", start);
-      const end = semicolon === -1 ? params.length : semicolon;
-      const value = paramValueAt(params, start, end, name);
-      if (value !== undefined || semicolon === -1) return value;
-      start = semicolon + 1;
-    }
+function paramEnd(params: string, start: number, to: number, quotes: boolean): number {
+  if (!quotes) {
+    const semicolon = indexIn(params, ";", start, to);
+    return semicolon === -1 ? to : semicolon;
   }
   let quoted = false;
-  let start = 0;
-  for (let i = 0; i <= params.length; i++) {
-    const char = i < params.length ? params.charCodeAt(i) : 0x3b;
+  for (let i = start; i <= to; i++) {
+    const char = i < to ? params.charCodeAt(i) : 0x3b;
     if (quoted) {
-      if (char === 0x5c) i++;
+      if (char === 0x5c) i++; // A backslash escapes the next character.
       else if (char === 0x22) quoted = false;
     } else if (char === 0x22) quoted = true;
-    else if (char === 0x3b) {
-      const value = paramValueAt(params, start, i, name);
-      if (value !== undefined) return value;
-      start = i + 1;
-    }
+    else if (char === 0x3b) return i;
   }
-  return undefined;
+  return -1;
+}
+
+/**
+ * Finds parameter `name` (lower case) in a `;`-separated parameter string such as `tag=1;lr;received=1.2.3.4`: all
+ * of `params`, or its range `[from, to)` (callers need not slice it off: values are built from `params` itself).
+ * @returns the value with surrounding quotes removed, "" for a parameter without value, undefined when absent.
+ */
+export function findSipParam(params: string, name: string, from = 0, to = params.length): string | undefined {
+  const quotes = indexIn(params, '"', from, to) !== -1;
+  for (let start = from;;) {
+    const end = paramEnd(params, start, to, quotes);
+    if (end === -1) return undefined;
+    const value = paramValueAt(params, start, end, name);
+    if (value !== undefined || end === to) return value;
+    start = end + 1;
+  }
 }
 
 /** True for the ASCII characters String.prototype.trim() removes. */
@@ -76,8 +98,14 @@ function isAsciiTrimmed(char: number): boolean {
  * Non-ASCII around or in the key takes the slicing path, so trim() and toLowerCase() semantics stay exact.
  */
 function paramValueAt(params: string, start: number, end: number, name: string): string | undefined {
-  let equals = params.indexOf("=", start);
-  if (equals >= end) equals = -1;
+  // A loop, not indexOf(): indexOf() would search past `end` when this parameter has no value.
+  let equals = -1;
+  for (let i = start; i < end; i++) {
+    if (params.charCodeAt(i) === 0x3d) {
+      equals = i;
+      break;
+    }
+  }
   let keyStart = start;
   let keyEnd = equals === -1 ? end : equals;
   while (keyStart < keyEnd && isAsciiTrimmed(params.charCodeAt(keyStart))) keyStart++;
@@ -93,7 +121,7 @@ function paramValueAt(params: string, start: number, end: number, name: string):
     if (char !== name.charCodeAt(k)) return undefined;
   }
   if (equals === -1) return "";
-  return unquote(params.slice(equals + 1, end).trim());
+  return unquoteTrimmed(params, equals + 1, end);
 }
 
 function paramValueIfNamed(param: string, name: string): string | undefined {
@@ -101,12 +129,24 @@ function paramValueIfNamed(param: string, name: string): string | undefined {
   const key = (equals === -1 ? param : param.slice(0, equals)).trim();
   if (key.length !== name.length || key.toLowerCase() !== name) return undefined;
   if (equals === -1) return "";
-  return unquote(param.slice(equals + 1).trim());
+  return unquoteTrimmed(param, equals + 1, param.length);
 }
 
-/** Removes surrounding double quotes and resolves backslash escapes; other text is returned as is. */
-export function unquote(text: string): string {
-  if (text.length < 2 || text.charCodeAt(0) !== 0x22 || text.charCodeAt(text.length - 1) !== 0x22) return text;
-  const inner = text.slice(1, -1);
+/**
+ * `text.slice(start, end)` with surrounding double quotes removed and backslash escapes resolved (other text as is),
+ * built as a flat string.
+ */
+export function unquoteRange(text: string, start: number, end: number): string {
+  if (end - start < 2 || text.charCodeAt(start) !== 0x22 || text.charCodeAt(end - 1) !== 0x22) {
+    return flatSlice(text, start, end);
+  }
+  const inner = flatSlice(text, start + 1, end - 1);
   return inner.includes("\\") ? inner.replace(/\\(.)/g, "$1") : inner;
+}
+
+/** `unquoteRange()` of `text.slice(start, end).trim()`. */
+function unquoteTrimmed(text: string, start: number, end: number): string {
+  while (start < end && isRegExpSpace(text.charCodeAt(start))) start++;
+  while (end > start && isRegExpSpace(text.charCodeAt(end - 1))) end--;
+  return unquoteRange(text, start, end);
 }

@@ -3,12 +3,14 @@
  * `Display <uri>`) and `addr-spec` (`uri;params`, where the parameters belong to the header, not the URI).
  * @module
  */
-import { findSipParam, splitSipList, unquote } from "./_list.ts";
+import { isRegExpSpace } from "./_bytes.ts";
+import { flatSlice, flatTrimmed } from "./_flat.ts";
+import { findSipParam, indexIn, splitSipListRanges, unquoteRange } from "./_list.ts";
 import type { SipAddress } from "./types.ts";
 
-/** Index of the quote closing the quoted string that opens at 0, or -1. */
-function closingQuote(text: string): number {
-  for (let i = 1; i < text.length; i++) {
+/** Index of the quote closing the quoted string that opens at `start`, before `end`; -1 when there is none. */
+function closingQuote(text: string, start: number, end: number): number {
+  for (let i = start + 1; i < end; i++) {
     const char = text.charCodeAt(i);
     if (char === 0x5c) i++;
     else if (char === 0x22) return i;
@@ -16,9 +18,10 @@ function closingQuote(text: string): number {
   return -1;
 }
 
-function headerParams(rest: string): string {
-  const trimmed = rest.trim();
-  return trimmed.startsWith(";") ? trimmed.slice(1).trim() : "";
+/** The header parameters after `>`: `text.slice(start, end)` trimmed, without its leading `;`; "" when none. */
+function headerParams(text: string, start: number, end: number): string {
+  while (start < end && isRegExpSpace(text.charCodeAt(start))) start++;
+  return start < end && text.charCodeAt(start) === 0x3b ? flatTrimmed(text, start + 1, end) : "";
 }
 
 function address(displayName: string, uri: string, params: string): SipAddress {
@@ -26,39 +29,49 @@ function address(displayName: string, uri: string, params: string): SipAddress {
 }
 
 /**
- * Parses one From/To/Contact value.
+ * Parses one From/To/Contact value: all of `value`, or its range `[from, to)`. Each field is built once, as a flat
+ * string, from its range of the value (see `_flat.ts`).
  * @returns the address, or undefined when the value has an unclosed quote or `<`.
  */
-export function parseSipAddress(value: string): SipAddress | undefined {
-  const text = value.trim();
-  if (text === "*") return address("", "*", "");
+export function parseSipAddress(value: string, from = 0, to = value.length): SipAddress | undefined {
+  let start = from;
+  let end = to;
+  while (start < end && isRegExpSpace(value.charCodeAt(start))) start++;
+  while (end > start && isRegExpSpace(value.charCodeAt(end - 1))) end--;
+  if (end - start === 1 && value.charCodeAt(start) === 0x2a) return address("", "*", "");
   let displayName = "";
-  let rest = text;
-  if (text.startsWith('"')) {
-    const close = closingQuote(text);
+  let restStart = start;
+  if (start < end && value.charCodeAt(start) === 0x22) {
+    const close = closingQuote(value, start, end);
     if (close === -1) return undefined;
-    displayName = unquote(text.slice(0, close + 1));
-    rest = text.slice(close + 1);
+    displayName = unquoteRange(value, start, close + 1);
+    restStart = close + 1;
   }
-  const open = rest.indexOf("<");
+  const open = indexIn(value, "<", restStart, end);
   if (open !== -1) {
-    const close = rest.indexOf(">", open);
+    const close = indexIn(value, ">", open, end);
     if (close === -1) return undefined;
-    if (displayName === "") displayName = rest.slice(0, open).trim();
-    return address(displayName, rest.slice(open + 1, close).trim(), headerParams(rest.slice(close + 1)));
+    if (displayName === "") displayName = flatTrimmed(value, restStart, open);
+    return address(displayName, flatTrimmed(value, open + 1, close), headerParams(value, close + 1, end));
   }
   if (displayName !== "") return undefined; // A quoted display name must be followed by <uri>.
-  const semicolon = rest.indexOf(";");
-  if (semicolon === -1) return address("", rest, "");
-  return address("", rest.slice(0, semicolon).trim(), rest.slice(semicolon + 1).trim());
+  const semicolon = indexIn(value, ";", restStart, end);
+  if (semicolon === -1) return address("", flatSlice(value, restStart, end), "");
+  return address("", flatTrimmed(value, restStart, semicolon), flatTrimmed(value, semicolon + 1, end));
 }
 
-/** Parses a comma-separated Contact value, appending each address to `out` (unparsable items are skipped). */
-export function parseSipAddressList(value: string, out: SipAddress[]): void {
-  const items: string[] = [];
-  splitSipList(value, items);
-  for (const item of items) {
-    const parsed = parseSipAddress(item);
+// Reused (parsing is synchronous and does not re-enter this function); empty between calls.
+const itemRanges: number[] = [];
+
+/**
+ * Parses a comma-separated Contact value (all of `value`, or its range `[from, to)`), appending each address to
+ * `out` (unparsable items are skipped).
+ */
+export function parseSipAddressList(value: string, out: SipAddress[], from = 0, to = value.length): void {
+  splitSipListRanges(value, from, to, itemRanges);
+  for (let i = 0; i < itemRanges.length; i += 2) {
+    const parsed = parseSipAddress(value, itemRanges[i], itemRanges[i + 1]);
     if (parsed !== undefined) out.push(parsed);
   }
+  itemRanges.length = 0;
 }

@@ -4,10 +4,10 @@
  * @module
  */
 import type { ParseResult } from "../parser.ts";
-import { decodeText } from "./_bytes.ts";
-import { HeaderScanner } from "./_header_scanner.ts";
+import { decodeText } from "./_flat.ts";
+import { HeaderScanner, headerValue, SIP_HEADER_LINES_MAX } from "./_header_scanner.ts";
 import { applyDecimalHeader, applyHeader, createDraft, type MessageDraft } from "./_headers.ts";
-import { SipHeader } from "./header_name.ts";
+import { SipHeader, type SipHeaderId } from "./header_name.ts";
 import { createStartLineSpans, scanSipStartLine, startsWithSipVersion } from "./start_line.ts";
 import type { SipInvalidReason, SipMessage, SipMessageBase, SipRequest, SipResponse } from "./types.ts";
 
@@ -17,6 +17,9 @@ export type SipParseResult = ParseResult<SipMessage, SipInvalidReason>;
 // Reused across calls: parsing is synchronous, so one scanner and one spans object suffice.
 const scanner = new HeaderScanner();
 const spans = createStartLineSpans();
+/** Per header that becomes a field, in message order: id, value start, value end, folded (0/1). */
+const fieldHeaders = new Int32Array(SIP_HEADER_LINES_MAX * 4);
+const utf8 = new TextDecoder("utf-8");
 
 function invalid(reason: SipInvalidReason): SipParseResult {
   return { kind: "invalid", reason };
@@ -25,21 +28,51 @@ function invalid(reason: SipInvalidReason): SipParseResult {
 /** Reads every header into `draft`; returns an invalid reason, or undefined once the empty line was reached. */
 function readHeaders(payload: Uint8Array, draft: MessageDraft): SipInvalidReason | undefined {
   scanner.reset(payload, spans.nextLine);
+  let count = 0;
   while (true) {
     const step = scanner.next();
     if (step === "truncated") return "truncated_headers";
     if (step === "too_many") return "too_many_headers";
     if (step === "end") break;
-    // Only headers that become fields are decoded; the rest cost no allocation.
+    // Only headers that become fields are kept; the rest cost nothing more.
     const id = scanner.id;
     if (id === SipHeader.OTHER || id > SipHeader.EXPIRES) continue;
-    if (scanner.folded || !applyDecimalHeader(draft, id, payload, scanner.valueStart, scanner.valueEnd)) {
-      applyHeader(draft, id, scanner.value());
-    }
+    fieldHeaders[count * 4] = id;
+    fieldHeaders[count * 4 + 1] = scanner.valueStart;
+    fieldHeaders[count * 4 + 2] = scanner.valueEnd;
+    fieldHeaders[count * 4 + 3] = scanner.folded ? 1 : 0;
+    count++;
   }
+  applyFieldHeaders(payload, draft, count);
   draft.malformedHeaderLines = scanner.malformedLines;
   draft.bodyOffset = scanner.bodyOffset;
   return undefined;
+}
+
+/**
+ * Applies the kept headers in message order. When the header lines are all ASCII (string index = byte index), the
+ * bytes the values span are decoded once, with one TextDecoder call, into a flat string that every value is parsed
+ * from in place: no string per header value, and fields are built from a flat string (fast to read). Otherwise each
+ * value is decoded on its own.
+ */
+function applyFieldHeaders(payload: Uint8Array, draft: MessageDraft, count: number): void {
+  if (count === 0) return;
+  const blockStart = fieldHeaders[1];
+  const blockEnd = fieldHeaders[(count - 1) * 4 + 2];
+  const ascii = scanner.asciiOnly;
+  const block = ascii ? utf8.decode(payload.subarray(blockStart, blockEnd)) : "";
+  for (let i = 0; i < count * 4; i += 4) {
+    const id = fieldHeaders[i] as SipHeaderId;
+    const start = fieldHeaders[i + 1];
+    const end = fieldHeaders[i + 2];
+    const folded = fieldHeaders[i + 3] === 1;
+    if (!folded && applyDecimalHeader(draft, id, payload, start, end)) continue;
+    if (ascii && !folded) applyHeader(draft, id, block, start - blockStart, end - blockStart);
+    else {
+      const value = headerValue(payload, start, end, folded);
+      applyHeader(draft, id, value, 0, value.length);
+    }
+  }
 }
 
 /** Checks the fields pairing depends on and the body bounds; sets `bodyLength`. */
