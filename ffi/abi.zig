@@ -4,7 +4,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 
-pub const abi_version: u32 = 6;
+pub const abi_version: u32 = 7;
 
 /// Return value of every exported function: `>= 0` success, `< 0` one of these. Never renumber.
 pub const Status = enum(i32) {
@@ -255,6 +255,37 @@ pub const BlockWalk = extern struct {
 pub const block_walk_flag_summaries: u32 = 1 << 0;
 pub const block_walk_flags_all: u32 = block_walk_flag_summaries;
 
+/// Protocol classes `cap_block_counts` counts (src/cli/capture_report.ts `PROTOCOL_NAMES`, in that order).
+pub const protocol_classes_count: u32 = 9;
+
+/// In/out request of cap_block_counts: the counters of one retired TPACKET_V3 block, every packet summarised and
+/// classified, nothing written per packet (`capture -q --summary`).
+pub const BlockCounts = extern struct {
+    block_bytes: u32,
+    /// tcpdump.org LINKTYPE_ of the ring (1 Ethernet, 101 raw IP): how packets decode.
+    link_type: u32,
+    /// At most this many packets are counted (for -c); the rest of the block is left uncounted (not bad).
+    packets_max: u32,
+    /// Out: packets counted; packets whose header or bytes lie outside the block; packets whose summary is
+    /// malformed (`Malformed` != none).
+    packets_done: u32 = 0,
+    bad_packets: u32 = 0,
+    malformed_packets: u32 = 0,
+    /// Out: packets per protocol class, indexed like `PROTOCOL_NAMES` (tcp, udp, icmp, icmpv6, sctp, ip_other, arp,
+    /// other, link_undecoded).
+    protocol_classes: [protocol_classes_count]u32 = .{0} ** protocol_classes_count,
+    reserved: u32 = 0,
+    /// Out: sums of tp_len and tp_snaplen of the packets counted.
+    wire_bytes: u64 = 0,
+    captured_bytes: u64 = 0,
+
+    comptime {
+        assert(@sizeOf(BlockCounts) == 80);
+        assert(@offsetOf(BlockCounts, "protocol_classes") == 24);
+        assert(@offsetOf(BlockCounts, "wire_bytes") == 64);
+    }
+};
+
 /// Filled by cap_abi_layout so TypeScript can check the generated abi.ts against the loaded library.
 pub const AbiLayout = extern struct {
     abi_version: u32,
@@ -270,7 +301,8 @@ pub const AbiLayout = extern struct {
     pcap_records_bytes: u32,
     block_records_bytes: u32,
     block_walk_bytes: u32,
-    reserved: [3]u32,
+    block_counts_bytes: u32,
+    reserved: [2]u32,
 
     comptime {
         assert(@sizeOf(AbiLayout) == 64);
@@ -290,5 +322,6 @@ test "ABI structs have the sizes docs/abi.md promises" {
     try std.testing.expectEqual(@as(usize, 32), @sizeOf(PcapRecords));
     try std.testing.expectEqual(@as(usize, 40), @sizeOf(BlockRecords));
     try std.testing.expectEqual(@as(usize, 40), @sizeOf(BlockWalk));
+    try std.testing.expectEqual(@as(usize, 80), @sizeOf(BlockCounts));
     try std.testing.expectEqual(@as(i32, -127), Status.unexpected.code());
 }

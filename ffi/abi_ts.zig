@@ -41,6 +41,7 @@ pub fn main() !void {
     try write_struct(w, "PcapRecords", abi.PcapRecords);
     try write_struct(w, "BlockRecords", abi.BlockRecords);
     try write_struct(w, "BlockWalk", abi.BlockWalk);
+    try write_struct(w, "BlockCounts", abi.BlockCounts);
     try write_values(w, "BatchArena", "Per-packet arrays of a batch arena: array k starts at `k * packetsMax` bytes.", .{
         .{ "timestampSec", abi.batch_arena.timestamp_sec },
         .{ "offsets", abi.batch_arena.offsets },

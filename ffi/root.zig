@@ -12,6 +12,7 @@ const bpf = @import("bpf.zig");
 const pcap_records = @import("pcap_records.zig");
 const pcap_block = @import("pcap_block.zig");
 const block_walk = @import("block_walk.zig");
+const block_counts = @import("block_counts.zig");
 const Ring = ring_.Ring;
 const Status = abi.Status;
 
@@ -140,6 +141,10 @@ fn cap_block_walk(block: [*]const u8, arena: [*]u8, request: *abi.BlockWalk) cal
     return block_walk.walk(block[0..request.block_bytes], arena[0..request.arena_bytes], request);
 }
 
+fn cap_block_counts(block: [*]const u8, request: *abi.BlockCounts) callconv(.c) i32 {
+    return block_counts.count(block[0..request.block_bytes], request);
+}
+
 fn cap_abi_version() callconv(.c) u32 {
     return abi.abi_version;
 }
@@ -168,7 +173,8 @@ pub fn layout() abi.AbiLayout {
         .pcap_records_bytes = @sizeOf(abi.PcapRecords),
         .block_records_bytes = @sizeOf(abi.BlockRecords),
         .block_walk_bytes = @sizeOf(abi.BlockWalk),
-        .reserved = .{0} ** 3,
+        .block_counts_bytes = @sizeOf(abi.BlockCounts),
+        .reserved = .{0} ** 2,
     };
 }
 
@@ -191,6 +197,7 @@ comptime {
     @export(&cap_pcap_records, .{ .name = "cap_pcap_records" });
     @export(&cap_pcap_block, .{ .name = "cap_pcap_block" });
     @export(&cap_block_walk, .{ .name = "cap_block_walk" });
+    @export(&cap_block_counts, .{ .name = "cap_block_counts" });
     @export(&cap_abi_version, .{ .name = "cap_abi_version" });
     @export(&cap_abi_layout, .{ .name = "cap_abi_layout" });
     @export(&cap_version_string, .{ .name = "cap_version_string" });
@@ -209,6 +216,7 @@ test {
     _ = @import("pcap_records.zig");
     _ = @import("pcap_block.zig");
     _ = @import("block_walk.zig");
+    _ = @import("block_counts.zig");
     _ = @import("block_packets.zig");
     _ = @import("summary_test.zig");
 }

@@ -1,12 +1,13 @@
 /**
  * The library's L2–L4 summaries (cap_block_walk with summaries, ffi/summary.zig) equal `decodeSummary`'s, field for
  * field, over every Ethernet and raw-IP frame of /work/shared/corpus (also with offloaded VLAN tags, and the IP
- * packets of Ethernet frames as raw IP) and over mutated corpus frames and random bytes, malformed ones included.
+ * packets of Ethernet frames as raw IP) and over mutated corpus frames and random bytes, malformed ones included; and
+ * the counters of cap_block_counts (`capture -q --summary`) equal `decodeSummary` + `protocolClass` over the same frames.
  */
 import assert from "node:assert/strict";
 import { LinkType } from "../src/capture/batch.ts";
 import { openFileSource } from "../src/capture/file_source.ts";
-import { compareNativeSummaries } from "../src/native/_test_summary.ts";
+import { compareNativeCounts, compareNativeSummaries } from "../src/native/_test_summary.ts";
 import { CORPUS_DIRS } from "./fuzz/_corpus.ts";
 import { mutate } from "./fuzz/_mutate.ts";
 import { Prng } from "./fuzz/_prng.ts";
@@ -71,6 +72,17 @@ Deno.test("native summaries equal decodeSummary() over every Ethernet and raw-IP
   assert.equal(raw.packets, corpus.raw.length + inner.length);
 });
 
+Deno.test("native block counters equal decodeSummary() + protocolClass() over every corpus frame", () => {
+  const ethernet = compareNativeCounts(corpus.ethernet, LinkType.EN10MB, tagOf);
+  assert.deepEqual(ethernet.mismatches.slice(0, 3), []);
+  assert.equal(ethernet.native.packets, corpus.ethernet.length);
+  assert.ok(ethernet.native.malformedPackets > 10, `${ethernet.native.malformedPackets} malformed`);
+  const classesSeen = ethernet.native.protocolClasses.filter((count) => count > 0).length;
+  assert.ok(classesSeen >= 6, `${classesSeen} protocol classes`);
+  const raw = compareNativeCounts(corpus.raw, LinkType.RAW);
+  assert.deepEqual(raw.mismatches.slice(0, 3), []);
+});
+
 Deno.test(`native summaries equal decodeSummary() over ${MUTATED_FRAMES} mutated and ${RANDOM_FRAMES} random frames`, () => {
   const rng = new Prng(20261206);
   const seeds = corpus.ethernet;
@@ -82,4 +94,13 @@ Deno.test(`native summaries equal decodeSummary() over ${MUTATED_FRAMES} mutated
   const raw = compareNativeSummaries(mutated.map((frame) => frame.subarray(Math.min(14, frame.length))), LinkType.RAW);
   assert.deepEqual(raw.mismatches.slice(0, 10), []);
   assert.ok(raw.malformed > MUTATED_FRAMES / 20, `${raw.malformed} malformed`);
+  const counts = compareNativeCounts([...mutated, ...random], LinkType.EN10MB, tagOf);
+  assert.deepEqual(counts.mismatches.slice(0, 3), []);
+  assert.equal(counts.native.malformedPackets, ethernet.malformed);
+  const rawCounts = compareNativeCounts(
+    mutated.map((frame) => frame.subarray(Math.min(14, frame.length))),
+    LinkType.RAW,
+  );
+  assert.deepEqual(rawCounts.mismatches.slice(0, 3), []);
+  assert.equal(rawCounts.native.malformedPackets, raw.malformed);
 });

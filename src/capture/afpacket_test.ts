@@ -136,6 +136,35 @@ Deno.test("AfPacketSource.nextRecords() writes pcap records of whole blocks, at 
   }
 });
 
+Deno.test("AfPacketSource.nextCounts() counts whole blocks by protocol class, at most packetsMax, and releases them", async () => {
+  const port = testPort();
+  const source = AfPacketSource.open({ interfaces: ["lo"], filter: `udp dst port ${port}`, ...SMALL });
+  let packets = 0, wireBytes = 0, udp = 0, others = 0;
+  try {
+    const timer = setTimeout(() => source.stop(), 3000);
+    const sending = sendUdp(port, 50);
+    while (packets < 99) {
+      const counts = await source.nextCounts(99 - packets);
+      if (counts === null) break;
+      packets += counts.packets;
+      wireBytes += counts.wireBytes;
+      udp += counts.protocolClasses[1];
+      others += counts.protocolClasses.reduce((sum, count) => sum + count, 0) - counts.protocolClasses[1];
+      assert.equal(counts.malformedPackets, 0);
+    }
+    clearTimeout(timer);
+    await sending;
+    assert.equal(packets, 99, "both directions on lo, cut at packetsMax");
+    assert.equal(udp, 99);
+    assert.equal(others, 0);
+    assert.equal(wireBytes, 99 * 50);
+    assert.equal(source.stats().packets, 99);
+    assert.equal(source.stats().bytes, 99 * 50);
+  } finally {
+    await source.close();
+  }
+});
+
 Deno.test("AfPacketSource.open() closes what it opened when a later interface fails", () => {
   assert.throws(
     () => AfPacketSource.open({ interfaces: ["lo", "nosuchif1"], ...SMALL }),

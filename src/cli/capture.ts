@@ -54,6 +54,7 @@ export async function runCapture(config: CaptureConfig): Promise<number> {
     if (source instanceof AfPacketSource) console.error(listeningLine(source, config));
     const fast = fastPathWriter(source, config, sinks);
     if (fast) await pumpRecords(source as AfPacketSource, config, fast, report);
+    else if (countsOnly(source, config, sinks)) await pumpCounts(source as AfPacketSource, config, report);
     else await pump(source, config, sinks, fileFilter);
   } finally {
     clearInterval(maintenance);
@@ -88,8 +89,9 @@ function openLive(config: CaptureConfig): AfPacketSource {
     promiscuous: config.promiscuous,
     // A one-shot capture serves nothing else: waiting on this thread saves thread wake-ups per block.
     inlineWait: true,
-    // Printing and --summary read every packet's summary: the library decodes them in its block walk.
-    summaries: !config.quiet || config.summaryPath !== undefined,
+    // Printing and --summary with -w read every packet's summary: the library decodes them in its block walk
+    // (`--summary` alone counts them in the library: `pumpCounts`).
+    summaries: !config.quiet || (config.summaryPath !== undefined && config.writePath !== undefined),
   });
 }
 
@@ -191,6 +193,29 @@ async function pumpRecords(
     writer.commitRecords(records.bytes, records.packets);
     report.countTotals(records.packets, records.wireBytes);
     captured += records.packets;
+    report.tick();
+  }
+}
+
+/** `-q --summary` from a live source without `-w`: only counters are needed, no batch (`pumpCounts`). */
+function countsOnly(source: PacketSource, config: CaptureConfig, sinks: Sinks): boolean {
+  if (!(source instanceof AfPacketSource)) return false;
+  return sinks.printer === null && sinks.writer === null && config.summaryPath !== undefined;
+}
+
+/**
+ * `-q --summary` from a live source: the library walks each ring block, decodes every packet's summary and returns
+ * only the block's counters (protocol classes as `protocolClassOf` defines them) in one call, and the block goes back
+ * to the kernel at once; no `PacketBatch`, nothing per packet crosses into JavaScript.
+ */
+async function pumpCounts(source: AfPacketSource, config: CaptureConfig, report: CaptureReport): Promise<void> {
+  let captured = 0;
+  while (captured < config.countMax) {
+    const counts = await source.nextCounts(config.countMax - captured);
+    if (counts === null) break;
+    report.countTotals(counts.packets, counts.wireBytes);
+    report.countProtocolClasses(counts.protocolClasses, counts.malformedPackets);
+    captured += counts.packets;
     report.tick();
   }
 }

@@ -113,6 +113,12 @@ export class CaptureReport {
     this.#malformed += malformedPackets;
   }
 
+  /** Adds packets counted by protocol class elsewhere (`classCounts` indexed like `PROTOCOL_NAMES`). */
+  countProtocolClasses(classCounts: ArrayLike<number>, malformedPackets: number): void {
+    for (let k = 0; k < this.#protocols.length; k++) this.#protocols[k] += classCounts[k];
+    this.#malformed += malformedPackets;
+  }
+
   /** Writes a summary line when one is due. Cheap enough to call after every batch and from a timer. */
   tick(nowMs = Date.now()): void {
     if (this.#summaryFile !== null && nowMs - this.#lineAtMs >= SUMMARY_INTERVAL_MS) this.#writeLine(false, nowMs);

@@ -4,6 +4,7 @@ import { batchOf, ethernet, ipv4, tcp, udp } from "../capture/_test_batch.ts";
 import { decodeSummary } from "../decode/decode.ts";
 import { createPacketSummary } from "../decode/summary.ts";
 import { createArenaBatch, walkBlockNative } from "../native/block_walk.ts";
+import { countBlock } from "../native/block_counts.ts";
 import { blockOf } from "../native/_test_summary.ts";
 import { CaptureReport, PROTOCOL_NAMES, protocolClass, SUMMARY_INTERVAL_MS } from "./capture_report.ts";
 
@@ -125,4 +126,37 @@ Deno.test("countSummaryColumns() counts protocols and malformed packets as count
   assert.deepEqual(record.protocols, { udp: 2, tcp: 1, arp: 1, other: 1, icmp: 1, ip_other: 1 });
   assert.equal(record.malformed, 1, "only the first count packets");
   assert.equal(record.malformed, expected.malformed);
+});
+
+Deno.test("countProtocolClasses() with countBlock()'s counters reports what countSummary() per packet reports", () => {
+  const mixed = [
+    ...frames,
+    ethernet(0x86dd, new Uint8Array(10)),
+    ethernet(0x0800, ipv4(1, new Uint8Array(8))),
+    ethernet(0x0800, ipv4(17, new Uint8Array(3))),
+  ];
+  const block = blockOf(mixed, []);
+  const fromBlock = new CaptureReport(fakeSource({}));
+  for (let round = 0; round < 2; round++) {
+    const counts = countBlock(block, 1, mixed.length);
+    fromBlock.countTotals(counts.packets, counts.wireBytes);
+    fromBlock.countProtocolClasses(counts.protocolClasses, counts.malformedPackets);
+  }
+  const batch = createArenaBatch(mixed.length, block);
+  walkBlockNative(block, 0, batch);
+  const perPacket = new CaptureReport(fakeSource({}));
+  const summary = createPacketSummary();
+  for (let round = 0; round < 2; round++) {
+    perPacket.count(batch, batch.count);
+    for (let i = 0; i < batch.count; i++) {
+      decodeSummary(batch, i, summary);
+      perPacket.countSummary(summary);
+    }
+  }
+  const record = fromBlock.record(false);
+  assert.deepEqual(record.protocols, perPacket.record(false).protocols);
+  assert.deepEqual(record.protocols, { udp: 6, tcp: 2, arp: 2, other: 2, icmp: 2 });
+  assert.equal(record.malformed, 4);
+  assert.equal(fromBlock.bytes, perPacket.bytes);
+  assert.deepEqual(fromBlock.exitLines(false), perPacket.exitLines(false));
 });

@@ -3,7 +3,7 @@
 // Every struct is `{ size, <field>: { offset, size } }`; offsets and sizes are in bytes.
 
 /** Bumped on any ABI change; `cap_abi_version()` must return this. */
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 
 /** Return values of every function: `>= 0` success, `< 0` one of these. */
 export const Status = {
@@ -118,7 +118,8 @@ export const AbiLayout = {
   pcap_records_bytes: { offset: 40, size: 4 },
   block_records_bytes: { offset: 44, size: 4 },
   block_walk_bytes: { offset: 48, size: 4 },
-  reserved: { offset: 52, size: 12 },
+  block_counts_bytes: { offset: 52, size: 4 },
+  reserved: { offset: 56, size: 8 },
 } as const;
 
 /** `PcapRecords` (ffi/abi.zig), 32 bytes. */
@@ -160,6 +161,21 @@ export const BlockWalk = {
   packets_done: { offset: 24, size: 4 },
   bad_packets: { offset: 28, size: 4 },
   wire_bytes: { offset: 32, size: 8 },
+} as const;
+
+/** `BlockCounts` (ffi/abi.zig), 80 bytes. */
+export const BlockCounts = {
+  size: 80,
+  block_bytes: { offset: 0, size: 4 },
+  link_type: { offset: 4, size: 4 },
+  packets_max: { offset: 8, size: 4 },
+  packets_done: { offset: 12, size: 4 },
+  bad_packets: { offset: 16, size: 4 },
+  malformed_packets: { offset: 20, size: 4 },
+  protocol_classes: { offset: 24, size: 36 },
+  reserved: { offset: 60, size: 4 },
+  wire_bytes: { offset: 64, size: 8 },
+  captured_bytes: { offset: 72, size: 8 },
 } as const;
 
 /** Per-packet arrays of a batch arena: array k starts at `k * packetsMax` bytes. */

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { createPacketBatch, LinkType } from "../capture/batch.ts";
 import { walkBlock } from "../capture/afpacket_block.ts";
-import { batchOf, concat, ethernet, ipv4, ipv6, tcp, udp, vlanTag } from "../capture/_test_batch.ts";
+import { batchOf } from "../capture/_test_batch.ts";
 import { decodeSummary } from "../decode/decode.ts";
 import { createPacketSummary, Malformed } from "../decode/summary.ts";
 import { BatchArena, SummaryArena, SummaryMalformed, Tpacket3Hdr as Header } from "./abi.ts";
 import { CaptureError } from "./capture_error.ts";
 import { BLOCK_BYTES, fakeBlock, frameOf } from "./_test_block.ts";
-import { blockOf, compareNativeSummaries } from "./_test_summary.ts";
+import { blockOf, compareNativeSummaries, summaryFrames } from "./_test_summary.ts";
 import { createArenaBatch, SUMMARY_LINK_TYPES, walkBlockNative } from "./block_walk.ts";
 
 const ARRAYS = [
@@ -65,52 +65,6 @@ Deno.test("walkBlockNative() counts packets past the arena's capacity or outside
   assert.equal(walkBlockNative(block, 0, bigger).badPackets, 11);
   assert.equal(bigger.count, 1);
 });
-
-/** Frames that reach every branch of the summary decoders; their prefixes reach every `Malformed` reason. */
-function summaryFrames(): Uint8Array[] {
-  const payload = Uint8Array.from([1, 2, 3, 4, 5]);
-  const hopByHop = Uint8Array.from([43, 0, 0, 0, 0, 0, 0, 0]);
-  const routing = Uint8Array.from([44, 0, 0, 0, 0, 0, 0, 0]);
-  const laterFragment = Uint8Array.from([17, 0, 0x05, 0x00, 0, 0, 0, 1]);
-  const firstFragment = Uint8Array.from([6, 0, 0x00, 0x01, 0, 0, 0, 1]);
-  const auth = Uint8Array.from([58, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-  const badTcp = tcp(80, 81, 0x02, payload);
-  badTcp[12] = 0x40; // data offset 4 words
-  const badUdp = udp(1, 2, payload);
-  badUdp[5] = 7; // length 7
-  return [
-    ethernet(0x0800, ipv4(17, udp(5060, 5060, payload))),
-    ethernet(0x0800, ipv4(17, payload, { totalBytes: 12 })),
-    ethernet(0x0800, ipv4(6, badTcp)),
-    ethernet(0x0800, ipv4(17, badUdp)),
-    ethernet(0x0800, Uint8Array.from([0x46, ...new Uint8Array(21)])),
-    ethernet(0x0800, concat(ipv4(17, udp(1, 2, payload)), new Uint8Array(6))), // padding
-    ethernet(
-      0x8100,
-      concat(
-        vlanTag(10, 0x88a8),
-        vlanTag(20, 0x8100),
-        vlanTag(30, 0x9100),
-        vlanTag(40, 0x0800),
-        ipv4(6, tcp(80, 81, 0x12, payload)),
-      ),
-    ),
-    ethernet(0x0800, ipv4(1, Uint8Array.from([8, 0, 0, 0, 9, 9]))),
-    ethernet(0x0800, ipv4(132, new Uint8Array(16))),
-    ethernet(0x0800, ipv4(47, payload, { fragment: 0x2000 })),
-    ethernet(0x0800, ipv4(17, payload, { fragment: 0x0010 })),
-    ethernet(0x0800, ipv4(17, udp(1, 2, payload), { totalBytes: 0 })),
-    ethernet(0x0800, ipv4(17, udp(1, 2, payload), { totalBytes: 60 })),
-    ethernet(0x86dd, ipv6(0, concat(hopByHop, routing, firstFragment, tcp(443, 1024, 0x10, payload)))),
-    ethernet(0x86dd, ipv6(44, concat(laterFragment, payload))),
-    ethernet(0x86dd, ipv6(51, concat(auth, Uint8Array.from([128, 0, 0, 0])))),
-    ethernet(0x86dd, ipv6(59, payload)),
-    ethernet(0x86dd, ipv6(17, udp(1, 2, payload))),
-    ethernet(0x0806, new Uint8Array(28)),
-    ethernet(0x0030, concat(Uint8Array.from([0xaa, 0xaa, 3, 0, 0, 0, 0x08, 0x00]), ipv4(17, udp(7, 8, payload)))),
-    ethernet(0x0030, Uint8Array.from([0x42, 0x42, 3, 0, 0, 0, 0, 0])),
-  ];
-}
 
 Deno.test("walkBlockNative() with summaries decodes every prefix of every branch exactly as decodeSummary()", () => {
   const frames: Uint8Array[] = [];

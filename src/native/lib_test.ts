@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   ABI_VERSION,
   AbiLayout,
+  BlockCounts,
   BlockRecords,
   BlockWalk,
   BpfCounterStats,
@@ -36,6 +37,7 @@ Deno.test("abi.ts sizes and offsets equal what the loaded library reports", () =
     pcap_records_bytes: PcapRecords.size,
     block_records_bytes: BlockRecords.size,
     block_walk_bytes: BlockWalk.size,
+    block_counts_bytes: BlockCounts.size,
   });
 });
 

@@ -124,3 +124,51 @@ Deno.test("capture prints one summary line per packet, in text and in JSON", asy
     ]);
   });
 });
+
+Deno.test("capture -q --summary counts protocol classes and bytes in the library, with -c and after SIGINT", async () => {
+  const summary = await tempFile(".jsonl");
+  try {
+    await withVethPair(async (pair) => {
+      const udpFrames = Array.from({ length: 30 }, (_, k) => frameTo(pair, 7777, k, 20 + k));
+      // Local experimental ether type: class "other".
+      const other = Uint8Array.from([...new Uint8Array(12).fill(2), 0x88, 0xb5, ...new Uint8Array(46)]);
+      const frames = udpFrames.flatMap((frame, k) => (k % 3 === 0 ? [frame, other] : [frame]));
+      const filter = "udp dst port 7777 or ether proto 0x88b5";
+      const limited = await startCapture(pair.nsB, [
+        "-i",
+        pair.ifB,
+        "-f",
+        filter,
+        "-q",
+        "-c",
+        "25",
+        "--summary",
+        summary,
+      ]);
+      await sendFrames(pair.nsA, pair.ifA, frames);
+      const limitedResult = await limited.result();
+      assert.equal(limitedResult.code, 0, limitedResult.stderr);
+      assert.equal(limitedResult.stdout, "");
+      assert.equal(exitCounts(limitedResult.stderr).captured, 25);
+      const first = JSON.parse((await Deno.readTextFile(summary)).trim().split("\n").at(-1)!);
+      assert.equal(first.final, true);
+      assert.equal(first.packets, 25);
+      assert.equal(first.protocols.udp + first.protocols.other, 25);
+      // Until stopped: every frame sent is counted once the last block is drained.
+      await Deno.writeTextFile(summary, "");
+      const stopped = await startCapture(pair.nsB, ["-i", pair.ifB, "-f", filter, "-q", "--summary", summary]);
+      await sendFrames(pair.nsA, pair.ifA, frames);
+      stopped.kill("SIGINT");
+      const stoppedResult = await stopped.result();
+      assert.equal(stoppedResult.code, 0, stoppedResult.stderr);
+      assert.equal(exitCounts(stoppedResult.stderr).captured, frames.length);
+      const last = JSON.parse((await Deno.readTextFile(summary)).trim().split("\n").at(-1)!);
+      assert.equal(last.packets, frames.length);
+      assert.deepEqual(last.protocols, { udp: 30, other: 10 });
+      assert.equal(last.malformed, 0);
+      assert.equal(last.bytes, frames.reduce((sum, frame) => sum + frame.length, 0));
+    });
+  } finally {
+    await Deno.remove(summary);
+  }
+});

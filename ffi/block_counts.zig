@@ -1,0 +1,162 @@
+//! The counters of one retired TPACKET_V3 block in one call (`cap_block_counts`): packets, bytes, protocol classes and
+//! malformed packets, what `capture -q --summary` reports, with nothing written per packet. The walk is
+//! block_packets.zig's and every packet goes through summary.zig's decoder, as `cap_block_walk` with summaries does;
+//! only the counters leave the library.
+const std = @import("std");
+const assert = std.debug.assert;
+const abi = @import("abi.zig");
+const kernel = @import("kernel.zig");
+const block_packets = @import("block_packets.zig");
+const summary_ = @import("summary.zig");
+
+const BlockCounts = abi.BlockCounts;
+const link_type_ethernet: u32 = 1;
+const link_type_raw: u32 = 101;
+
+/// Protocol classes, indexed like src/cli/capture_report.ts `PROTOCOL_NAMES`.
+pub const Class = enum(u8) { tcp, udp, icmp, icmpv6, sctp, ip_other, arp, other, link_undecoded };
+
+comptime {
+    assert(@typeInfo(Class).@"enum".fields.len == abi.protocol_classes_count);
+}
+
+const ether_type_arp: u16 = 0x0806;
+
+/// The class of a summarised packet: the one definition in Zig of src/cli/capture_report.ts `protocolClassOf` (keep the
+/// two equal; src/native/block_counts_test.ts and tests/native_summary_test.ts compare them). `protocol` counts only
+/// when an IP header was decoded (`ip_version != 0`).
+pub fn protocol_class(link_decoded: bool, s: *const summary_.Summary) Class {
+    if (!link_decoded) return .link_undecoded;
+    if (s.ip_version != 0) {
+        return switch (s.protocol) {
+            6 => .tcp,
+            17 => .udp,
+            1 => .icmp,
+            58 => .icmpv6,
+            132 => .sctp,
+            else => .ip_other,
+        };
+    }
+    return if (s.ether_type == ether_type_arp) .arp else .other;
+}
+
+fn read32(block: []const u8, at: u32) u32 {
+    return std.mem.readInt(u32, block[at..][0..4], .little);
+}
+
+/// Counts at most `request.packets_max` packets of `block` into `request`; returns the packets counted. Packets
+/// whose header or bytes lie outside the block are counted in `bad_packets` and end the walk.
+pub fn count(block: []const u8, request: *BlockCounts) i32 {
+    request.packets_done = 0;
+    request.bad_packets = 0;
+    request.malformed_packets = 0;
+    request.protocol_classes = .{0} ** abi.protocol_classes_count;
+    request.wire_bytes = 0;
+    request.captured_bytes = 0;
+    if (block.len < @sizeOf(kernel.BlockDesc)) return abi.Status.invalid_argument.code();
+    const link: summary_.Link = switch (request.link_type) {
+        link_type_ethernet => .ethernet,
+        link_type_raw => .raw,
+        else => return abi.Status.invalid_argument.code(),
+    };
+    // Per-block counters in locals: the request is the caller's memory, written once at the end.
+    var classes: [abi.protocol_classes_count]u32 = .{0} ** abi.protocol_classes_count;
+    var malformed: u32 = 0;
+    var wire_bytes: u64 = 0;
+    var captured_bytes: u64 = 0;
+    var summary: summary_.Summary = .{};
+    var walker = block_packets.Walker.init(block);
+    var done: u32 = 0;
+    while (done < request.packets_max) : (done += 1) {
+        const p = walker.next() orelse break;
+        const tci: ?u16 = if (p.status & kernel.status.vlan_valid != 0)
+            @truncate(read32(block, p.header + kernel.packet.tp_vlan_tci))
+        else
+            null;
+        summary_.summarize(block[p.start..][0..p.captured], link, tci, &summary);
+        classes[@intFromEnum(protocol_class(true, &summary))] += 1;
+        if (summary.malformed != .none) malformed += 1;
+        wire_bytes += p.wire;
+        captured_bytes += p.captured;
+    }
+    request.protocol_classes = classes;
+    request.malformed_packets = malformed;
+    request.wire_bytes = wire_bytes;
+    request.captured_bytes = captured_bytes;
+    request.bad_packets = walker.bad_packets;
+    request.packets_done = done;
+    return @intCast(done);
+}
+
+/// Test helper: a block of `frames.len` packets (64 captured bytes each, wire 100) whose first bytes are `frames[i]`.
+fn craft_frames(block: []u8, frames: []const []const u8) void {
+    block_packets.craft(block, @intCast(frames.len), 64, 100, 0, false);
+    const slot = std.mem.alignForward(u32, 82 + 64, 16);
+    for (frames, 0..) |frame, i| {
+        const start = 48 + @as(u32, @intCast(i)) * slot + 82;
+        @memcpy(block[start..][0..frame.len], frame);
+    }
+}
+
+const mac_pair = [_]u8{0x02} ** 12;
+fn ipv4_frame(comptime protocol: u8, comptime total: u8, comptime l4: []const u8) []const u8 {
+    return &mac_pair ++ [_]u8{ 0x08, 0x00, 0x45, 0, 0, total, 0, 0, 0, 0, 64, protocol, 0, 0 } ++ [_]u8{10} ** 8 ++ l4;
+}
+
+test "count() classifies every packet as protocolClassOf does and counts malformed ones" {
+    const frames = [_][]const u8{
+        ipv4_frame(6, 40, &([_]u8{0} ** 12 ++ [_]u8{ 0x50, 0x10 } ++ [_]u8{0} ** 6)), // tcp
+        ipv4_frame(17, 28, &.{ 0, 1, 0, 2, 0, 8, 0, 0 }), // udp
+        ipv4_frame(1, 24, &.{ 8, 0, 0, 0 }), // icmp
+        ipv4_frame(132, 32, &([_]u8{0} ** 12)), // sctp
+        ipv4_frame(47, 20, &.{}), // ip_other
+        ipv4_frame(6, 40, &([_]u8{0} ** 12 ++ [_]u8{ 0x30, 0x10 } ++ [_]u8{0} ** 6)), // tcp, header invalid
+        &mac_pair ++ [_]u8{ 0x08, 0x00, 0x44 }, // IPv4 header length 16: other, malformed
+        &mac_pair ++ [_]u8{ 0x86, 0xdd, 0x60, 0, 0, 0, 0, 4, 58, 255 } ++ [_]u8{0} ** 32 ++ [_]u8{ 128, 0, 0, 0 },
+        &mac_pair ++ [_]u8{ 0x08, 0x06 }, // arp
+        &mac_pair ++ [_]u8{ 0x88, 0xcc }, // other
+    };
+    var block: [4096]u8 = undefined;
+    craft_frames(&block, &frames);
+    var request: BlockCounts = .{ .block_bytes = 4096, .link_type = link_type_ethernet, .packets_max = 100 };
+    try std.testing.expectEqual(@as(i32, 10), count(&block, &request));
+    try std.testing.expectEqualSlices(u32, &.{ 2, 1, 1, 1, 1, 1, 1, 2, 0 }, &request.protocol_classes);
+    try std.testing.expectEqual(@as(u32, 2), request.malformed_packets);
+    try std.testing.expectEqual(@as(u64, 1000), request.wire_bytes);
+    try std.testing.expectEqual(@as(u64, 640), request.captured_bytes);
+    try std.testing.expectEqual(@as(u32, 0), request.bad_packets);
+    // -c: the rest of the block is neither counted nor bad.
+    request.packets_max = 3;
+    try std.testing.expectEqual(@as(i32, 3), count(&block, &request));
+    try std.testing.expectEqualSlices(u32, &.{ 1, 1, 1, 0, 0, 0, 0, 0, 0 }, &request.protocol_classes);
+    try std.testing.expectEqual(@as(u32, 0), request.bad_packets);
+    try std.testing.expectEqual(@as(u64, 300), request.wire_bytes);
+    // Raw IP: the frames without their Ethernet header are not IP (first byte 2): every one is other and malformed.
+    request.packets_max = 100;
+    request.link_type = link_type_raw;
+    try std.testing.expectEqual(@as(i32, 10), count(&block, &request));
+    try std.testing.expectEqual(@as(u32, 10), request.protocol_classes[@intFromEnum(Class.other)]);
+    try std.testing.expectEqual(@as(u32, 10), request.malformed_packets);
+}
+
+test "count() agrees with summarize() + protocol_class() per packet, counts bad packets, refuses other link types" {
+    var block: [4096]u8 = undefined;
+    block_packets.craft(&block, 12, 20, 30, 3, false);
+    std.mem.writeInt(u32, block[48 + 5 * 112 ..][0..4], 5000, .little); // packet 5 points past the block
+    var request: BlockCounts = .{ .block_bytes = 4096, .link_type = link_type_ethernet, .packets_max = 100 };
+    try std.testing.expectEqual(@as(i32, 6), count(&block, &request));
+    try std.testing.expectEqual(@as(u32, 6), request.bad_packets);
+    var expected: [abi.protocol_classes_count]u32 = .{0} ** abi.protocol_classes_count;
+    var walker = block_packets.Walker.init(&block);
+    var summary: summary_.Summary = undefined;
+    while (walker.next()) |p| {
+        summary_.summarize(block[p.start..][0..p.captured], .ethernet, null, &summary);
+        expected[@intFromEnum(protocol_class(true, &summary))] += 1;
+    }
+    try std.testing.expectEqualSlices(u32, &expected, &request.protocol_classes);
+    try std.testing.expectEqual(Class.link_undecoded, protocol_class(false, &summary));
+    request.link_type = 113;
+    try std.testing.expectEqual(abi.Status.invalid_argument.code(), count(&block, &request));
+    try std.testing.expectEqual(@as(u32, 0), request.packets_done);
+    try std.testing.expectEqual(abi.Status.invalid_argument.code(), count(block[0..8], &request));
+}
