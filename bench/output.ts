@@ -16,6 +16,7 @@
  * of issue #5 (≥ 0.5× kcat's records/s; p99 capture-to-ack ≤ 100 ms at 10k records/s).
  *
  * Usage: deno run -A bench/output.ts [--records N] [--seconds S] [--corpus FILE] [--batch-records N] [--linger-ms N]
+ *   [--idempotent] [--max-in-flight N]   (batches in flight: only with --idempotent)
  * @module
  */
 import { latencyRecordingClient } from "./_latency_client.ts";
@@ -40,6 +41,8 @@ const CORPUS = option("--corpus", "/work/shared/corpus/sip/rtp_rtcp_sip_ipv4_udp
 /** Overrides of the output's batching defaults, to try them (`--batch-records`, `--linger-ms`). */
 const BATCH_RECORDS = Number(option("--batch-records", "0")) || undefined;
 const LINGER_MS = option("--linger-ms", "") === "" ? undefined : Number(option("--linger-ms", ""));
+const IDEMPOTENT = args.includes("--idempotent") || undefined;
+const MAX_IN_FLIGHT = Number(option("--max-in-flight", "0")) || undefined;
 const RATE_PER_S = 10_000;
 const KCAT_VALUES = "kcat -P, values only";
 const KCAT_KEY_HEADERS = "kcat -P, key + 4 headers";
@@ -99,6 +102,8 @@ function latencyOutput(bootstrap: string, topic: string, latenciesMs: number[]):
     agentId: "bench",
     batchRecordsMax: BATCH_RECORDS,
     lingerMs: LINGER_MS,
+    idempotent: IDEMPOTENT,
+    maxInFlight: MAX_IN_FLIGHT,
     createClient: latencyRecordingClient(latenciesMs),
   });
 }
@@ -342,7 +347,12 @@ async function main(): Promise<void> {
     corpus: corpus.path,
     corpusPackets: corpus.packets,
     pacedRatePerSecond: RATE_PER_S,
-    outputOverrides: { batchRecordsMax: BATCH_RECORDS, lingerMs: LINGER_MS },
+    outputOverrides: {
+      batchRecordsMax: BATCH_RECORDS,
+      lingerMs: LINGER_MS,
+      idempotent: IDEMPOTENT,
+      maxInFlight: MAX_IN_FLIGHT,
+    },
     secondsPerTimedRun: SECONDS,
     workloads,
     runs,

@@ -23,12 +23,20 @@ export const kafkaDefaults = {
   clientRetries: 1,
   /** A send not settled by then counts as failed and its batch is spooled (a late ack then means a duplicate). */
   sendTimeoutMs: 15_000,
+  /**
+   * Direct batches sent before the oldest is acknowledged, with the idempotent producer (one without it). The limit
+   * is Kafka's: a broker remembers the last 5 batches per producer and partition to drop duplicates.
+   */
+  maxInFlight: 5,
   /** Backoff between replay attempts while the broker is unreachable. */
   retryBackoffMinMs: 100,
   retryBackoffMaxMs: 2000,
   /** How long `close()` keeps trying to deliver queued records before spooling (or dropping) them. */
   closeTimeoutMs: 5000,
 } as const;
+
+/** Kafka's limit on `kafkaDefaults.maxInFlight` with the idempotent producer (see there). */
+export const kafkaMaxInFlightLimit = 5;
 
 /** Spool defaults. */
 export const spoolDefaults = {

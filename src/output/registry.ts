@@ -51,6 +51,7 @@ const OPTION_NAMES: Record<OutputType, readonly string[]> = {
     "keyField",
     "acks",
     "idempotent",
+    "maxInFlight",
     "compression",
     "batchRecordsMax",
     "batchBytesMax",

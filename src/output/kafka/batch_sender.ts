@@ -8,6 +8,14 @@
  * one producer id per instance (re-initialised after a failed send, as the library does), per-partition sequences
  * assigned when the batches are built, so a retry resends the same sequences and the broker drops duplicates.
  *
+ * Several `send()`s may be in flight (the output pipelines up to 5 with idempotence): each builds its batches and
+ * writes its requests only after the previous one has written its own, so sequences reach every partition in call
+ * order (the library's connections keep write order). After a failure the producer id has a sequence gap, and a new
+ * id is taken only once nothing is in flight; a send started while an earlier one failed and others are still in
+ * flight fails at once, since under a new id it could be appended before the failed batch is replayed. The
+ * "new id, send again" repair of `UNKNOWN_PRODUCER_ID` and `OUT_OF_ORDER_SEQUENCE_NUMBER` happens only when the
+ * failed send is the only one in flight, for the same reason.
+ *
  * @module
  */
 import {
@@ -135,6 +143,12 @@ export class BatchSender {
   readonly #partitioner = new Partitioner();
   #producerInfo: { producerId: bigint; producerEpoch: number } | null = null;
   readonly #sequences = new Map<string, number>();
+  /** `send()`s started and not settled. */
+  #inFlight = 0;
+  /** A send failed under the current producer id: its sequences have a gap (idempotence). */
+  #stale = false;
+  /** Resolves once the latest `send()` has written its requests (or failed before): the next one goes after. */
+  #written: Promise<void> = Promise.resolve();
 
   constructor(producer: Producer, options: BatchSenderOptions) {
     this.#producer = producer;
@@ -142,31 +156,53 @@ export class BatchSender {
     this.#acks = options.idempotent || options.acks === "all" ? -1 : options.acks;
   }
 
-  /** Resolves once every partition's batch is acknowledged per `acks`; rejects after the retries. */
+  /**
+   * Resolves once every partition's batch is acknowledged per `acks`; rejects after the retries. Calls may overlap:
+   * see the module documentation for the order they keep.
+   */
   async send(messages: readonly KafkaMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    const previous = this.#written;
+    let written!: () => void;
+    this.#written = new Promise((resolve) => written = resolve);
+    this.#inFlight++;
     try {
-      const batches = await this.#partitionBatches(messages);
-      await this.#sendBatches(batches);
+      await previous;
+      await this.#sendInOrder(messages, written);
+    } finally {
+      written();
+      this.#inFlight--;
+    }
+  }
+
+  async #sendInOrder(messages: readonly KafkaMessage[], written: () => void): Promise<void> {
+    const idempotent = this.#options.idempotent;
+    if (idempotent && this.#stale) {
+      if (this.#inFlight > 1) throw new Error("An earlier send failed and others are in flight: not sent");
+      this.#resetProducer();
+    }
+    try {
+      await this.#sendBatches(await this.#partitionBatches(messages), written);
     } catch (error) {
-      if (!this.#options.idempotent || !this.#producerStateLost(error)) throw this.#failed(error);
+      if (!idempotent) throw error;
+      this.#stale = true;
+      if (!this.#producerStateLost(error) || this.#inFlight > 1) throw error;
       // The broker forgot this producer (or a sequence gap after a failed send): new id, sequences from 0, once.
-      this.#failed(error);
+      this.#resetProducer();
       try {
-        await this.#sendBatches(await this.#partitionBatches(messages));
+        await this.#sendBatches(await this.#partitionBatches(messages), () => {});
       } catch (retryError) {
-        throw this.#failed(retryError);
+        this.#stale = true;
+        throw retryError;
       }
     }
   }
 
-  /** After a failed idempotent send the sequences have a gap: start over with a new producer id. */
-  #failed(error: unknown): unknown {
-    if (this.#options.idempotent) {
-      this.#producerInfo = null;
-      this.#sequences.clear();
-    }
-    return error;
+  /** The sequences have a gap: start over with a new producer id (only with nothing in flight). */
+  #resetProducer(): void {
+    this.#producerInfo = null;
+    this.#sequences.clear();
+    this.#stale = false;
   }
 
   #producerStateLost(error: unknown): boolean {
@@ -219,8 +255,8 @@ export class BatchSender {
     return sealRecordBatch(batch, checksum);
   }
 
-  /** One Produce request per leader, concurrently; each retried on its own. */
-  async #sendBatches(batches: PartitionBatch[]): Promise<void> {
+  /** One Produce request per leader, concurrently; each retried on its own. `written()` once all are written. */
+  async #sendBatches(batches: PartitionBatch[], written: () => void): Promise<void> {
     const metadata = await this.#producer.metadata({ topics: [...new Set(batches.map((batch) => batch.topic))] });
     const byLeader = new Map<number, PartitionBatch[]>();
     for (const batch of batches) {
@@ -229,16 +265,30 @@ export class BatchSender {
       if (list === undefined) byLeader.set(leader, [batch]);
       else list.push(batch);
     }
-    await Promise.all([...byLeader.values()].map((group) => this.#produce(group)));
+    let unwritten = byLeader.size;
+    const oneWritten = () => {
+      if (--unwritten === 0) written();
+    };
+    await Promise.all([...byLeader.values()].map((group) => this.#produce(group, oneWritten)));
   }
 
-  #produce(batches: PartitionBatch[]): Promise<unknown> {
+  /** Sends with the library's retries; `written()` once, when the first attempt wrote its request or failed. */
+  #produce(batches: PartitionBatch[], written: () => void): Promise<unknown> {
     const retries = this.#options.retries;
+    let firstWritten = false;
+    const writtenOnce = () => {
+      if (firstWritten) return;
+      firstWritten = true;
+      written();
+    };
     return callbackPromise((done) => {
       this.#producer[kPerformWithRetry]<unknown>(
         "produce",
         (retry, attempt) => {
-          this.#produceOnce(batches, attempt > 0, retry);
+          this.#produceOnce(batches, attempt > 0, (error, value) => {
+            writtenOnce();
+            retry(error, value);
+          }, writtenOnce);
         },
         done,
         0,
@@ -254,6 +304,7 @@ export class BatchSender {
     batches: PartitionBatch[],
     refreshMetadata: boolean,
     done: (error: Error | null, value?: unknown) => void,
+    written: () => void,
   ) {
     const producer = this.#producer;
     const { topic, partition } = batches[0];
@@ -267,6 +318,7 @@ export class BatchSender {
         producer[kGetApi]("Produce", (error, api) => {
           if (error) return done(error);
           produceApi(api!.version)(connection, this.#acks, this.#options.requestTimeoutMs, batches, done);
+          written(); // The connection keeps the order of what it was given.
         });
       });
     });

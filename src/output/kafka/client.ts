@@ -60,7 +60,12 @@ export interface KafkaClientOptions {
   sasl?: KafkaSaslOptions;
 }
 
-/** The client contract. `send()` resolves once the batch is acknowledged per `acks`, rejects otherwise. */
+/**
+ * The client contract. `send()` resolves once the batch is acknowledged per `acks`, rejects otherwise. With
+ * `idempotent`, the output calls `send()` again before earlier calls settle (up to `maxInFlight`): a client must keep
+ * call order per partition and must not deliver a later call's records before an earlier call that failed
+ * (batch_sender.ts says how ours does).
+ */
 export interface KafkaClient {
   send(messages: readonly KafkaMessage[]): Promise<void>;
   close(): Promise<void>;

@@ -5,6 +5,8 @@
  * and every new record is appended behind. The sender then replays the spool in order, with backoff while the
  * broker is unreachable, and returns to the memory queue once the spool is empty. Delivery is at-least-once: a
  * batch whose acknowledgement was lost is sent again (duplicates are bounded by the batches in flight at failures).
+ * With the idempotent producer up to `maxInFlight` direct batches are in flight at once, handled in send order
+ * (in_flight.ts says how failures keep the order); otherwise one.
  *
  * @module
  */
@@ -13,9 +15,10 @@ import { Spool } from "../spool/spool.ts";
 import { createKafkaClient, type KafkaClient, type KafkaMessage } from "./client.ts";
 import { decodeMessage, encodeMessage, messageBytes, MessageEncoder } from "./message.ts";
 import { clientOptions, type KafkaOutputOptions, messageOptions, type ResolvedKafkaOptions } from "./options.ts";
-import { resolveKafkaOptions } from "./options.ts";
+import { effectiveMaxInFlight, resolveKafkaOptions } from "./options.ts";
 import { ACK_LATENCY_BOUNDS_S, BATCH_RECORDS_BOUNDS, FixedHistogram } from "./histogram.ts";
 import { type KafkaOutputCounters, type KafkaOutputStats, zeroStats } from "./stats.ts";
+import { InFlightWindow } from "./in_flight.ts";
 
 export type { KafkaOutputStats };
 
@@ -34,7 +37,7 @@ export class KafkaOutput implements Output {
   #spooling = false;
   #closing = false;
   #closed = false;
-  #sending: KafkaMessage[] | null = null;
+  readonly #inFlight: InFlightWindow;
   #wake: (() => void) | null = null;
   /** The sender waits for an empty queue to fill. */
   #idle = false;
@@ -52,6 +55,7 @@ export class KafkaOutput implements Output {
     this.#spool = this.#options.spool === undefined ? null : new Spool(this.#options.spool);
     this.#spooling = (this.#spool?.pendingRecords ?? 0) > 0;
     this.#backoffMs = this.#options.retryBackoffMinMs;
+    this.#inFlight = new InFlightWindow(effectiveMaxInFlight(this.#options));
     this.#sender = this.#run();
   }
 
@@ -92,7 +96,7 @@ export class KafkaOutput implements Output {
   async flush(): Promise<void> {
     this.#flushing++;
     try {
-      while (!this.#closed && (this.#queue.length > 0 || this.#sending !== null)) {
+      while (!this.#closed && (this.#queue.length > 0 || this.#inFlight.size > 0)) {
         this.#wakeSender();
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
@@ -119,7 +123,7 @@ export class KafkaOutput implements Output {
       new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), this.#options.closeTimeoutMs)),
     ]);
     clearTimeout(timer);
-    if (timedOut && this.#sending !== null) this.#failBatch(this.#sending); // Its late ack is ignored.
+    if (timedOut) this.#failBatches(this.#inFlight.abandon()); // Their late acks are ignored.
     this.#closed = true;
     this.#wakeSender();
     if (this.#queue.length > 0) this.#startSpooling(); // Still queued: to disk, for the next instance.
@@ -186,40 +190,48 @@ export class KafkaOutput implements Output {
     return stored;
   }
 
-  /** A direct batch failed: it goes in front of the spool (it is older than anything there), or is dropped. */
-  #failBatch(batch: KafkaMessage[]): void {
-    this.#sending = null;
-    this.#stats.failedBatches++;
-    this.#stats.failedRecords += batch.length;
-    if (this.#spool === null) return this.#drop("droppedSendFailed", batch.length, null);
+  /**
+   * Direct batches failed (in send order): they go in front of the spool (they are older than anything there), or
+   * are dropped.
+   */
+  #failBatches(batches: KafkaMessage[][]): void {
+    if (batches.length === 0) return;
+    const messages = batches.flat();
+    this.#stats.failedBatches += batches.length;
+    this.#stats.failedRecords += messages.length;
+    if (this.#spool === null) return this.#drop("droppedSendFailed", messages.length, null);
     this.#startSpooling();
-    this.#spool.prepend(batch.map(encodeMessage), batch.map((message) => message.timestampMs));
-    this.#stats.spooledRecords += batch.length;
+    this.#spool.prepend(messages.map(encodeMessage), messages.map((message) => message.timestampMs));
+    this.#stats.spooledRecords += messages.length;
   }
 
   #wakeSender(): void {
     this.#wake?.();
   }
 
-  /** Sleeps up to `ms`, or until `write()`, `flush()` or `close()` wakes the sender. */
-  #sleep(ms: number): Promise<void> {
+  /** Sleeps up to `ms`, or until `write()`, `flush()` or `close()` wakes the sender, or `until` settles. */
+  #sleep(ms: number, until?: Promise<void>): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const wake = () => done();
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        if (this.#wake === done) this.#wake = null;
         resolve();
-      }
-      this.#wake = wake;
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
+      until?.then(done);
     });
   }
 
   async #run(): Promise<void> {
     while (!this.#closed) {
       try {
-        if (this.#spooling) {
+        if (this.#inFlight.size > 0 && (this.#spooling || this.#inFlight.full)) {
+          // Replay waits for the direct batches: a failed one goes in front of the spool.
+          await this.#handleOldest();
+        } else if (this.#spooling) {
           if (!(await this.#replayOnce())) break;
-        } else if (this.#queue.length === 0) {
+        } else if (this.#queue.length === 0 && this.#inFlight.size === 0) {
           if (this.#closing) break;
           this.#idle = true;
           await this.#sleep(60_000);
@@ -235,14 +247,23 @@ export class KafkaOutput implements Output {
     }
   }
 
-  /** Sends one batch from the memory queue, after the linger time unless the batch is already full. */
+  /**
+   * Starts one batch from the memory queue, after the linger time unless the batch is already full. With batches in
+   * flight, a partial batch waits for a full one or for the oldest in flight instead.
+   */
   async #sendDirect(): Promise<void> {
     const options = this.#options;
-    const full = () =>
-      this.#queue.length >= options.batchRecordsMax || this.#queueBytes >= options.batchBytesMax || this.#closing ||
-      this.#flushing > 0;
-    if (!full()) await this.#sleep(options.lingerMs);
-    if (this.#spooling || this.#queue.length === 0) return; // Spilled to the spool while lingering.
+    const ready = () =>
+      this.#queue.length >= options.batchRecordsMax || this.#queueBytes >= options.batchBytesMax ||
+      ((this.#closing || this.#flushing > 0) && this.#queue.length > 0);
+    if (!ready()) {
+      if (this.#inFlight.size === 0) await this.#sleep(options.lingerMs);
+      else {
+        await this.#sleep(60_000, this.#inFlight.oldestSettled());
+        if (!ready()) return this.#handleOldest();
+      }
+    }
+    if (this.#spooling || this.#queue.length === 0 || this.#inFlight.full) return; // Spilled while lingering.
     let count = 0;
     let bytes = 0;
     while (count < this.#queue.length && count < options.batchRecordsMax) {
@@ -253,14 +274,15 @@ export class KafkaOutput implements Output {
     }
     const batch = this.#queue.splice(0, count);
     this.#queueBytes -= bytes;
-    this.#sending = batch;
-    const ok = await this.#send(batch, bytes);
-    if (this.#sending !== batch) return; // close() gave up on it and spooled it.
-    this.#sending = null;
-    if (!ok) {
-      this.#failBatch(batch);
-      if (this.#spool === null) await this.#sleep(this.#nextBackoffMs());
-    }
+    this.#inFlight.add(batch, this.#send(batch, bytes));
+  }
+
+  /** Handles the oldest batch in flight once it settles; after a failure, every batch in flight (in_flight.ts). */
+  async #handleOldest(): Promise<void> {
+    const outcome = await this.#inFlight.handleOldest();
+    if (outcome.kind !== "failed") return; // Sent, or close() gave up on the batches and spooled them.
+    this.#failBatches(outcome.batches);
+    if (this.#spool === null) await this.#sleep(this.#nextBackoffMs());
   }
 
   /** Replays one batch from the spool; returns false when the sender should stop (closing and not delivering). */

@@ -42,7 +42,7 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
   }
 }
 
-function output(client: FakeClient, extra: Partial<KafkaOutputOptions> = {}): KafkaOutput {
+function output(client: KafkaClient, extra: Partial<KafkaOutputOptions> = {}): KafkaOutput {
   return new KafkaOutput({
     brokers: ["unused:9092"],
     taskId: "t",
@@ -198,3 +198,71 @@ Deno.test("KafkaOutput.stats() keeps capture-to-ack latency per record and recor
   assert.equal(batchRecords.sum, 120);
   await out.close();
 });
+
+/** A client whose sends stay pending until the test settles them (or, with `auto`, succeed at once). */
+class HandClient implements KafkaClient {
+  pending: { seqs: number[]; settle: (ok: boolean) => void }[] = [];
+  /** Seqs of acknowledged sends, in acknowledgement order. */
+  received: number[] = [];
+  inFlight = 0;
+  inFlightMax = 0;
+  auto = false;
+
+  send(messages: readonly KafkaMessage[]): Promise<void> {
+    const seqs = messages.map((message) => JSON.parse(decoder.decode(message.value)).seq as number);
+    this.inFlight++;
+    this.inFlightMax = Math.max(this.inFlightMax, this.inFlight);
+    return new Promise<void>((resolve, reject) => {
+      const settle = (ok: boolean) => {
+        this.inFlight--;
+        if (!ok) return reject(new Error("broker down"));
+        this.received.push(...seqs);
+        resolve();
+      };
+      if (this.auto) setTimeout(() => settle(true), 2);
+      else this.pending.push({ seqs, settle });
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+for (const idempotent of [true, false]) {
+  Deno.test(`KafkaOutput keeps ${idempotent ? "maxInFlight batches" : "one batch"} in flight (idempotent: ${idempotent})`, async () => {
+    const client = new HandClient();
+    const out = output(client, { idempotent, maxInFlight: 3 });
+    out.write(records(0, 1000));
+    await waitFor(() => client.pending.length === (idempotent ? 3 : 1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(client.pending.length, idempotent ? 3 : 1, "no more than the window");
+    client.auto = true;
+    for (const { settle } of client.pending.splice(0)) settle(true);
+    await out.flush();
+    await waitFor(() => client.received.length === 1000);
+    assert.deepEqual(client.received, range(0, 1000));
+    assert.equal(client.inFlightMax, idempotent ? 3 : 1);
+    await out.close();
+  });
+}
+
+Deno.test("KafkaOutput: when the first of several batches in flight fails, it and later failures are replayed in order", () =>
+  withDir(async (dir) => {
+    const client = new HandClient();
+    const out = output(client, { idempotent: true, maxInFlight: 3, spool: { dir } });
+    out.write(records(0, 300));
+    await waitFor(() => client.pending.length === 3);
+    const [first, second, third] = client.pending.splice(0);
+    assert.deepEqual([first.seqs[0], second.seqs[0], third.seqs[0]], [0, 100, 200]);
+    second.settle(true); // Acknowledged before the first fails: not replayed.
+    first.settle(false);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    out.write(records(300, 50)); // Queued while the output waits for the third batch: it goes behind.
+    client.auto = true;
+    third.settle(false);
+    await waitFor(() => client.received.length === 350);
+    assert.deepEqual(client.received, [...range(100, 100), ...range(0, 100), ...range(200, 150)]);
+    const stats = out.stats();
+    assert.deepEqual([stats.failedBatches, stats.failedRecords, stats.droppedRecords], [2, 200, 0]);
+    await waitFor(() => out.stats().spooling === 0);
+    await out.close();
+  }));

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { kafkaDefaults } from "../defaults.ts";
+import { kafkaDefaults, kafkaMaxInFlightLimit } from "../defaults.ts";
 import type { SpoolOptions } from "../spool/spool.ts";
 import type {
   KafkaAcks,
@@ -30,12 +30,17 @@ export interface KafkaOutputOptions {
   keyField?: string;
   taskId: string;
   agentId: string;
-  /** @default {1} */
+  /** @default {"all"} (1 when `idempotent` is false) */
   acks?: KafkaAcks;
-  /** Idempotent producer (forces acks "all"). @default {false} */
+  /**
+   * Idempotent producer (forces acks "all"); it lets `maxInFlight` batches be in flight. Defaults to true unless
+   * `acks` is set to 0 or 1, as the Java client since Kafka 3.0. @default {true}
+   */
   idempotent?: boolean;
   /** @default {"none"} */
   compression?: KafkaCompression;
+  /** Batches in flight at once, 1 to `kafkaMaxInFlightLimit`; only with `idempotent` (else 1). */
+  maxInFlight?: number;
   batchRecordsMax?: number;
   batchBytesMax?: number;
   lingerMs?: number;
@@ -69,8 +74,9 @@ export function resolveKafkaOptions(options: KafkaOutputOptions): ResolvedKafkaO
     topicPrefix: "capture",
     keyStrategy: "record",
     keyField: "call_id",
+    // Idempotence by default, unless acks 0 or 1 ask for less than it needs.
+    idempotent: options.acks === undefined || options.acks === "all",
     acks: 1,
-    idempotent: false,
     compression: "none",
     ...kafkaDefaults,
     ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
@@ -80,6 +86,10 @@ export function resolveKafkaOptions(options: KafkaOutputOptions): ResolvedKafkaO
     throw new RangeError(
       `Cannot use messageBytesMax ${resolved.messageBytesMax} >= batchBytesMax ${resolved.batchBytesMax}`,
     );
+  }
+  const { maxInFlight } = resolved;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > kafkaMaxInFlightLimit) {
+    throw new RangeError(`Cannot use maxInFlight ${maxInFlight}: 1 to ${kafkaMaxInFlightLimit}`);
   }
   if (resolved.idempotent) resolved.acks = "all";
   return resolved;
@@ -105,4 +115,12 @@ export function clientOptions(options: ResolvedKafkaOptions): KafkaClientOptions
     tls: options.tls,
     sasl: options.sasl,
   };
+}
+
+/**
+ * Batches the output keeps in flight: `maxInFlight` with the idempotent producer, else 1 (without sequence numbers a
+ * batch that failed would be replayed after a later one the broker took: docs/decisions.md, "Batches in flight").
+ */
+export function effectiveMaxInFlight(options: ResolvedKafkaOptions): number {
+  return options.idempotent ? options.maxInFlight : 1;
 }
