@@ -4,7 +4,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 
-pub const abi_version: u32 = 7;
+pub const abi_version: u32 = 8;
 
 /// Return value of every exported function: `>= 0` success, `< 0` one of these. Never renumber.
 pub const Status = enum(i32) {

@@ -21,6 +21,8 @@ const State = enum(u8) { open, closing };
 /// How long `next` sleeps when poll reports readiness for a block other than ours (the kernel reports
 /// POLLIN while the block before its active one is user-owned, i.e. while the caller holds it).
 const spurious_wakeup_sleep_ms: i32 = 1;
+/// Longest `nap` (one poll on the eventfd); readers nap far less, bounded by their ring's headroom.
+pub const nap_ms_max: i32 = 10_000;
 
 /// CLOCK_MONOTONIC in milliseconds: timeouts must not jump with the wall clock.
 fn monotonic_ms() i64 {
@@ -192,7 +194,23 @@ pub const Ring = struct {
         return Status.ok.code();
     }
 
-    /// Wakes a waiter in `next`. An interrupt with no waiter makes the next wait return at once.
+    /// Sleeps `timeout_ms` (0 ..= nap_ms_max) whatever the socket does: a reader that takes several retired blocks
+    /// per wake-up pays the wake-up (cold caches on a small VM) once for all of them. `interrupt` and signals
+    /// (EINTR) end it early with `interrupted`; else `timeout`.
+    pub fn nap(ring: *Ring, timeout_ms: i32) i32 {
+        if (timeout_ms < 0 or timeout_ms > nap_ms_max) return Status.invalid_argument.code();
+        if (!ring.enter()) return Status.closed.code();
+        defer ring.leave();
+        var fds = [1]linux.pollfd{.{ .fd = ring.event_fd, .events = linux.POLL.IN, .revents = 0 }};
+        const errno = linux.E.init(linux.poll(&fds, fds.len, timeout_ms));
+        if (errno != .SUCCESS) return errno_.status_from_errno(errno).code();
+        if (fds[0].revents & linux.POLL.IN == 0) return Status.timeout.code();
+        var value: u64 = 0;
+        _ = linux.read(ring.event_fd, std.mem.asBytes(&value), @sizeOf(u64));
+        return Status.interrupted.code();
+    }
+
+    /// Wakes a waiter in `next` or `nap`. An interrupt with no waiter makes the next wait return at once.
     pub fn interrupt(ring: *Ring) i32 {
         if (ring.magic != magic_open or ring.state.load(.seq_cst) != .open) return Status.closed.code();
         const value: u64 = 1;

@@ -145,6 +145,23 @@ test "interrupt() wakes a waiter, and close() is busy while it waits" {
     try testing.expectEqual(Status.ok.code(), ring.close());
 }
 
+test "nap() sleeps whatever the socket does and interrupt() ends it" {
+    const ring = try open_ring("lo", "udp port 39999", 0);
+    defer testing.expectEqual(Status.ok.code(), ring.close()) catch unreachable;
+    try send_datagrams(port_matching, 3, 1);
+    const started_ms = std.time.milliTimestamp();
+    try testing.expectEqual(Status.timeout.code(), ring.nap(60));
+    try testing.expect(std.time.milliTimestamp() - started_ms >= 55);
+    try testing.expectEqual(Status.invalid_argument.code(), ring.nap(-1));
+    try testing.expectEqual(Status.invalid_argument.code(), ring.nap(ring_.nap_ms_max + 1));
+    try testing.expectEqual(Status.ok.code(), ring.interrupt());
+    try testing.expectEqual(Status.interrupted.code(), ring.nap(5000));
+    // The datagrams sent before the nap are still there: napping loses nothing.
+    const block = ring.next(1000);
+    try testing.expect(block >= 0);
+    try testing.expectEqual(Status.ok.code(), ring.release(@intCast(block)));
+}
+
 test "open() reports unknown interfaces, bad filters and bad options" {
     var options = options_.default_options("capz-none9");
     var err: abi.ErrorInfo = undefined;

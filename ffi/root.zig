@@ -28,6 +28,10 @@ fn cap_ring_next(ring: *Ring, timeout_ms: i32) callconv(.c) i32 {
     return ring.next(timeout_ms);
 }
 
+fn cap_ring_nap(ring: *Ring, timeout_ms: i32) callconv(.c) i32 {
+    return ring.nap(timeout_ms);
+}
+
 fn cap_ring_try_next(ring: *Ring) callconv(.c) i32 {
     return ring.try_next();
 }
@@ -183,6 +187,7 @@ comptime {
     @export(&cap_ring_info, .{ .name = "cap_ring_info" });
     @export(&cap_ring_next, .{ .name = "cap_ring_next" });
     @export(&cap_ring_try_next, .{ .name = "cap_ring_try_next" });
+    @export(&cap_ring_nap, .{ .name = "cap_ring_nap" });
     @export(&cap_ring_release, .{ .name = "cap_ring_release" });
     @export(&cap_ring_stats, .{ .name = "cap_ring_stats" });
     @export(&cap_ring_interrupt, .{ .name = "cap_ring_interrupt" });

@@ -19,6 +19,7 @@ import { Status } from "../native/abi.ts";
 import { type ArenaBatch, createArenaBatch, walkBlockNative } from "../native/block_walk.ts";
 import { pcapBlock, type PcapBlockResult } from "../native/pcap_block.ts";
 import { type BlockCountsResult, countBlock } from "../native/block_counts.ts";
+import { WakeCoalescer } from "./wake_coalescer.ts";
 
 /**
  * Longest an idle ring's worker-thread wait lasts. `stop()` and `close()` interrupt a wait at once, so this only sets
@@ -31,10 +32,12 @@ const STATS_INTERVAL_MS = 1000;
 /** Under sustained load blocks are always ready; a wait this often lets timers and signal handlers run. */
 const YIELD_INTERVAL_MS = 20;
 /**
- * Inline waits (`inlineWait`): how often the event loop turns for signals and timers. A turn costs 0.1–0.7 ms of CPU
- * on a small VM (caches are cold after a sleep; bench/capture.sh), so a one-shot capture turns rarely.
+ * Inline waits (`inlineWait`): how often the event loop turns for timers and signal handlers. A turn costs 0.1–0.7 ms
+ * of CPU on a small VM (caches are cold after a sleep; bench/capture.sh), so a one-shot capture turns rarely. A signal
+ * that arrives while the thread sleeps in the library interrupts the wait (EINTR) and turns the loop at once; one that
+ * arrives while it works on a block waits for the next turn, so this bounds how late Ctrl-C can be handled.
  */
-const INLINE_YIELD_INTERVAL_MS = 250;
+const INLINE_YIELD_INTERVAL_MS = 500;
 /** After `stop()`, the wait for the kernel to retire the last partly filled block lasts its timeout plus this. */
 const DRAIN_MARGIN_MS = 20;
 /** Close waits this long for wait threads and ring closes to finish before giving up. */
@@ -62,6 +65,11 @@ export interface AfPacketOptions {
    * @default false
    */
   inlineWait?: boolean;
+  /**
+   * With `inlineWait`: nap up to this long between takes so that one wake-up serves several blocks (`WakeCoalescer`);
+   * adds up to this much latency. 0: take each block as it retires. @default 0
+   */
+  coalesceMs?: number;
   /**
    * Have the library decode every packet's L2–L4 summary while it walks a block (`PacketBatch.summaries`), for
    * consumers that count or print summaries; others leave it off and pay nothing.
@@ -127,6 +135,7 @@ export class AfPacketSource implements PacketSource {
   readonly #summaries: boolean;
   readonly #yieldIntervalMs: number;
   readonly #retireTimeoutMs: number;
+  readonly #coalescer: WakeCoalescer;
   /** Set by `stop()`: until then the source still waits for blocks the kernel retires; 0 means no drain. */
   #drainUntilMs = 0;
 
@@ -136,6 +145,8 @@ export class AfPacketSource implements PacketSource {
     this.#summaries = options.summaries ?? false;
     this.#yieldIntervalMs = this.#inlineWait ? INLINE_YIELD_INTERVAL_MS : YIELD_INTERVAL_MS;
     this.#retireTimeoutMs = options.retireTimeoutMs ?? RETIRE_TIMEOUT_MS_DEFAULT;
+    const coalesceMs = this.#inlineWait ? options.coalesceMs ?? 0 : 0;
+    this.#coalescer = new WakeCoalescer(coalesceMs, slots[0]?.ring.info.blockCount ?? 1);
     this.name = interfaces.join(",");
     this.#slots = slots;
     this.#kernelByInterface = interfaces.map(() => ({ kernelPackets: 0, kernelDrops: 0, kernelFreezes: 0 }));
@@ -228,7 +239,10 @@ export class AfPacketSource implements PacketSource {
       if (this.#stopping) await this.#settleWaits();
       else if (Date.now() - this.#yieldAtMs > this.#yieldIntervalMs) await this.#waitAny(0);
       const taken = this.#takeBlock();
-      if (taken) return taken;
+      if (taken) {
+        this.#coalescer.taken();
+        return taken;
+      }
       if (!(await this.#waitMore())) return null;
     }
   }
@@ -430,11 +444,16 @@ export class AfPacketSource implements PacketSource {
   async #waitInline(timeoutMs: number): Promise<void> {
     const slot = this.#slots[0];
     const untilYieldMs = this.#yieldAtMs + INLINE_YIELD_INTERVAL_MS - Date.now();
+    let interrupted = false;
     if (timeoutMs > 0 && untilYieldMs > 0 && slot.readyBlock < 0) {
-      const block = this.#checked(slot, slot.ring.nextSync(Math.min(timeoutMs, untilYieldMs)));
+      const napMs = this.#stopping ? 0 : Math.min(this.#coalescer.napMs(Date.now()), timeoutMs, untilYieldMs);
+      const waitMs = Math.min(timeoutMs, untilYieldMs);
+      const block = this.#checked(slot, napMs > 0 ? slot.ring.napSync(napMs) : slot.ring.nextSync(waitMs));
       if (block >= 0) slot.readyBlock = block;
+      // A signal (EINTR: the main thread takes process signals) or `wake()`: its handler runs on the event loop.
+      interrupted = block === Status.interrupted;
     }
-    if (Date.now() - this.#yieldAtMs < INLINE_YIELD_INTERVAL_MS) return;
+    if (!interrupted && Date.now() - this.#yieldAtMs < INLINE_YIELD_INTERVAL_MS) return;
     this.#yieldAtMs = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 0));
   }

@@ -84,6 +84,7 @@ function openLive(config: CaptureConfig): AfPacketSource {
     blockBytes: config.blockBytes,
     blockCount: config.blockCount,
     retireTimeoutMs: config.retireTimeoutMs,
+    coalesceMs: config.coalesceMs,
     fanoutCount: config.fanoutCount,
     fanoutMode: config.fanoutMode,
     promiscuous: config.promiscuous,

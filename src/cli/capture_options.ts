@@ -11,6 +11,11 @@ import { type FanoutModeName, RETIRE_TIMEOUT_MS_DEFAULT } from "../native/ring.t
  * buffered mode does (it waits up to 1000 ms); printing keeps the ring's default so lines appear at once.
  */
 export const QUIET_RETIRE_TIMEOUT_MS = 100;
+/**
+ * With -w or -q nothing waits for each block: nap up to this long between takes so one wake-up serves several blocks
+ * (src/capture/wake_coalescer.ts; tcpdump's -w buffers up to 1 s the same way).
+ */
+export const QUIET_COALESCE_MS = 250;
 /** Largest `--block-timeout`: stop() waits this long for the last block. */
 const RETIRE_TIMEOUT_MS_MAX = 10_000;
 
@@ -42,6 +47,8 @@ export interface CaptureConfig {
   blockCount: number;
   /** Ring block retire timeout (`--block-timeout`). */
   retireTimeoutMs: number;
+  /** Nap between block takes (0 when printing: lines appear as blocks retire). */
+  coalesceMs: number;
   quiet: boolean;
 }
 
@@ -148,6 +155,7 @@ export function captureConfig(flags: CaptureFlags): CaptureConfig {
     blockBytes: flags.blockBytes,
     blockCount: flags.blockCount,
     retireTimeoutMs,
+    coalesceMs: quiet ? QUIET_COALESCE_MS : 0,
     quiet,
   };
 }

@@ -3,7 +3,7 @@
 // Every struct is `{ size, <field>: { offset, size } }`; offsets and sizes are in bytes.
 
 /** Bumped on any ABI change; `cap_abi_version()` must return this. */
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 
 /** Return values of every function: `>= 0` success, `< 0` one of these. */
 export const Status = {

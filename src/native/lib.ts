@@ -21,6 +21,7 @@ export const SYMBOLS = {
     nonblocking: true,
   },
   cap_ring_try_next: { parameters: ["pointer"], result: "i32" },
+  cap_ring_nap: { parameters: ["pointer", "i32"], result: "i32" },
   cap_ring_release: { parameters: ["pointer", "u32"], result: "i32" },
   cap_ring_stats: { parameters: ["pointer", "buffer"], result: "i32" },
   cap_ring_interrupt: { parameters: ["pointer"], result: "i32" },

@@ -182,6 +182,14 @@ export class Ring {
     return captureLibrary().cap_ring_next(this.#live(), timeoutMs);
   }
 
+  /**
+   * Sleeps on this thread for `timeoutMs` (0–10,000) even if blocks retire meanwhile; returns `Status.timeout`, or
+   * `Status.interrupted` after `interrupt()` or a signal. Lets a reader take several blocks per wake-up.
+   */
+  napSync(timeoutMs: number): number {
+    return captureLibrary().cap_ring_nap(this.#live(), timeoutMs);
+  }
+
   /** Hands block `index` back to the kernel; blocks are released in the order they were taken. */
   release(index: number): void {
     const status = captureLibrary().cap_ring_release(this.#live(), index);
