@@ -20,6 +20,9 @@ import { type ArenaBatch, createArenaBatch, walkBlockNative } from "../native/bl
 import { pcapBlock, type PcapBlockResult } from "../native/pcap_block.ts";
 import { type BlockCountsResult, countBlock } from "../native/block_counts.ts";
 import { WakeCoalescer } from "./wake_coalescer.ts";
+import type { AfPacketOptions } from "./afpacket_options.ts";
+
+export type { AfPacketOptions };
 
 /**
  * Longest an idle ring's worker-thread wait lasts. `stop()` and `close()` interrupt a wait at once, so this only sets
@@ -42,41 +45,6 @@ const INLINE_YIELD_INTERVAL_MS = 500;
 const DRAIN_MARGIN_MS = 20;
 /** Close waits this long for wait threads and ring closes to finish before giving up. */
 const CLOSE_TIMEOUT_MS = 5000;
-
-/** Options of `AfPacketSource.open`. */
-export interface AfPacketOptions {
-  interfaces: readonly string[];
-  /** tcpdump filter syntax, compiled by the library and attached before bind. */
-  filter?: string;
-  snaplenBytes?: number;
-  blockBytes?: number;
-  blockCount?: number;
-  frameBytes?: number;
-  retireTimeoutMs?: number;
-  /** Sockets per interface in one PACKET_FANOUT group. @default 1 (no fanout) */
-  fanoutCount?: number;
-  /** @default "hash" */
-  fanoutMode?: FanoutModeName;
-  /** @default true */
-  promiscuous?: boolean;
-  /**
-   * Wait for blocks on the calling thread (the event loop turns every `INLINE_YIELD_INTERVAL_MS`) instead of
-   * a worker thread; only honoured with a single ring. For one-shot tools, never for the daemon.
-   * @default false
-   */
-  inlineWait?: boolean;
-  /**
-   * With `inlineWait`: nap up to this long between takes so that one wake-up serves several blocks (`WakeCoalescer`);
-   * adds up to this much latency. 0: take each block as it retires. @default 0
-   */
-  coalesceMs?: number;
-  /**
-   * Have the library decode every packet's L2–L4 summary while it walks a block (`PacketBatch.summaries`), for
-   * consumers that count or print summaries; others leave it off and pay nothing.
-   * @default false
-   */
-  summaries?: boolean;
-}
 
 /** Kernel counters of one interface (PACKET_STATISTICS of its sockets, summed). */
 export interface KernelCounters {
