@@ -9,7 +9,7 @@ import { EtherType } from "./ethernet.ts";
 import { decodeIpv4 } from "./ipv4.ts";
 import { decodeIpv6 } from "./ipv6.ts";
 import { decodeLink } from "./link.ts";
-import { Malformed, type PacketSummary, pushVlanId, resetPacketSummary } from "./summary.ts";
+import { Malformed, type PacketSummary, pushVlanId, resetPacketSummary, setPacketOf } from "./summary.ts";
 import { decodeTransport } from "./transport.ts";
 
 /**
@@ -26,16 +26,9 @@ import { decodeTransport } from "./transport.ts";
  */
 export function decodeSummary(batch: PacketBatch, i: number, out: PacketSummary): boolean {
   resetPacketSummary(out);
-  const start = batch.offsets[i];
-  const end = start + batch.capturedBytes[i];
-  out.data = batch.data;
-  out.packetOffset = start;
-  out.capturedBytes = batch.capturedBytes[i];
-  out.wireBytes = batch.wireBytes[i];
-  out.timestampSec = batch.timestampSec[i];
-  out.timestampNsec = batch.timestampNsec[i];
-  out.interfaceIndex = batch.interfaceIndex;
-  out.linkType = batch.linkType;
+  setPacketOf(batch, i, out);
+  const start = out.packetOffset;
+  const end = start + out.capturedBytes;
   // The kernel strips the outermost tag; it comes before any tag still in the frame.
   if ((batch.flags[i] & PacketFlag.VLAN_VALID) !== 0) pushVlanId(out, batch.vlanTci[i] & 0x0fff);
   const l3 = decodeLink(out, start, end);

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { PacketBatch } from "../capture/batch.ts";
+
 /** Why a packet could not be decoded fully. Values are stable: they index `MALFORMED_NAMES` (metric labels). */
 export const Malformed = {
   NONE: 0,
@@ -102,6 +104,18 @@ export function createPacketSummary(): PacketSummary {
   } as PacketSummary;
   resetPacketSummary(summary);
   return summary;
+}
+
+/** Copies packet `i`'s place in `batch` and its capture metadata into `out`: what every summary starts from. */
+export function setPacketOf(batch: PacketBatch, i: number, out: PacketSummary): void {
+  out.data = batch.data;
+  out.packetOffset = batch.offsets[i];
+  out.capturedBytes = batch.capturedBytes[i];
+  out.wireBytes = batch.wireBytes[i];
+  out.timestampSec = batch.timestampSec[i];
+  out.timestampNsec = batch.timestampNsec[i];
+  out.interfaceIndex = batch.interfaceIndex;
+  out.linkType = batch.linkType;
 }
 
 /** Clears every decoded field (not `data`/`vlanIds` storage); done at the start of each decode. */

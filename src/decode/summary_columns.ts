@@ -10,7 +10,7 @@
 import type { PacketBatch } from "../capture/batch.ts";
 import { SummaryArena, SummaryBit } from "../native/abi.ts";
 import { isDecodedLinkType } from "./link.ts";
-import { Malformed, type MalformedReason, type PacketSummary } from "./summary.ts";
+import { Malformed, type MalformedReason, type PacketSummary, setPacketOf } from "./summary.ts";
 
 /** VLAN ids stored per packet in `SummaryColumns.vlanIds` (packet i's at `i * SUMMARY_VLAN_IDS_MAX`). */
 export const SUMMARY_VLAN_IDS_MAX = SummaryArena.vlanIdsMax;
@@ -82,15 +82,8 @@ export function summaryFromColumns(
   i: number,
   out: PacketSummary,
 ): boolean {
-  const start = batch.offsets[i];
-  out.data = batch.data;
-  out.packetOffset = start;
-  out.capturedBytes = batch.capturedBytes[i];
-  out.wireBytes = batch.wireBytes[i];
-  out.timestampSec = batch.timestampSec[i];
-  out.timestampNsec = batch.timestampNsec[i];
-  out.interfaceIndex = batch.interfaceIndex;
-  out.linkType = batch.linkType;
+  setPacketOf(batch, i, out);
+  const start = out.packetOffset;
   out.linkDecoded = isDecodedLinkType(batch.linkType);
   const vlanCount = columns.vlanCount[i];
   out.vlanCount = vlanCount;
