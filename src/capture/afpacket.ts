@@ -14,7 +14,7 @@
  */
 import { emptySourceStats, type PacketBatch, type PacketSource, type SourceStats } from "./batch.ts";
 import { CaptureError, codeFromStatus } from "../native/capture_error.ts";
-import { type FanoutModeName, RETIRE_TIMEOUT_MS_DEFAULT, Ring, type RingOpenOptions } from "../native/ring.ts";
+import { RETIRE_TIMEOUT_MS_DEFAULT, Ring, type RingOpenOptions } from "../native/ring.ts";
 import { Status } from "../native/abi.ts";
 import { type ArenaBatch, createArenaBatch, walkBlockNative } from "../native/block_walk.ts";
 import { pcapBlock, type PcapBlockResult } from "../native/pcap_block.ts";
