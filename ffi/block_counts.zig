@@ -10,8 +10,8 @@ const block_packets = @import("block_packets.zig");
 const summary_ = @import("summary.zig");
 
 const BlockCounts = abi.BlockCounts;
-const link_type_ethernet: u32 = 1;
-const link_type_raw: u32 = 101;
+const link_type_ethernet = summary_.link_type_ethernet;
+const link_type_raw = summary_.link_type_raw;
 
 /// Protocol classes, indexed like src/cli/capture_report.ts `PROTOCOL_NAMES`.
 pub const Class = enum(u8) { tcp, udp, icmp, icmpv6, sctp, ip_other, arp, other, link_undecoded };
@@ -40,10 +40,6 @@ pub fn protocol_class(link_decoded: bool, s: *const summary_.Summary) Class {
     return if (s.ether_type == ether_type_arp) .arp else .other;
 }
 
-fn read32(block: []const u8, at: u32) u32 {
-    return std.mem.readInt(u32, block[at..][0..4], .little);
-}
-
 /// Counts at most `request.packets_max` packets of `block` into `request`; returns the packets counted. Packets
 /// whose header or bytes lie outside the block are counted in `bad_packets` and end the walk.
 pub fn count(block: []const u8, request: *BlockCounts) i32 {
@@ -54,11 +50,7 @@ pub fn count(block: []const u8, request: *BlockCounts) i32 {
     request.wire_bytes = 0;
     request.captured_bytes = 0;
     if (block.len < @sizeOf(kernel.BlockDesc)) return abi.Status.invalid_argument.code();
-    const link: summary_.Link = switch (request.link_type) {
-        link_type_ethernet => .ethernet,
-        link_type_raw => .raw,
-        else => return abi.Status.invalid_argument.code(),
-    };
+    const link = summary_.link_of(request.link_type) orelse return abi.Status.invalid_argument.code();
     // Per-block counters in locals: the request is the caller's memory, written once at the end.
     var classes: [abi.protocol_classes_count]u32 = .{0} ** abi.protocol_classes_count;
     var malformed: u32 = 0;
@@ -69,11 +61,7 @@ pub fn count(block: []const u8, request: *BlockCounts) i32 {
     var done: u32 = 0;
     while (done < request.packets_max) : (done += 1) {
         const p = walker.next() orelse break;
-        const tci: ?u16 = if (p.status & kernel.status.vlan_valid != 0)
-            @truncate(read32(block, p.header + kernel.packet.tp_vlan_tci))
-        else
-            null;
-        summary_.summarize(block[p.start..][0..p.captured], link, tci, &summary);
+        summary_.summarize(block[p.start..][0..p.captured], link, walker.offloaded_tci(p), &summary);
         classes[@intFromEnum(protocol_class(true, &summary))] += 1;
         if (summary.malformed != .none) malformed += 1;
         wire_bytes += p.wire;

@@ -39,6 +39,12 @@ pub const Walker = struct {
         };
     }
 
+    /// The VLAN tag the kernel stripped from packet `p` (tp_vlan_tci), if it did.
+    pub fn offloaded_tci(walker: *const Walker, p: Packet) ?u16 {
+        if (p.status & kernel.status.vlan_valid == 0) return null;
+        return @truncate(read32(walker.block, p.header + kernel.packet.tp_vlan_tci));
+    }
+
     /// The next packet, or null at the end of the block (or of what can be read of it).
     pub fn next(walker: *Walker) ?Packet {
         if (walker.index >= walker.total) return null;

@@ -13,9 +13,8 @@ const summary_ = @import("summary.zig");
 const BlockWalk = abi.BlockWalk;
 const arena_layout = abi.batch_arena;
 const summary_layout = abi.summary_arena;
-/// LINKTYPE_ values a summary decodes (the link types a ring reports).
-const link_type_ethernet: u32 = 1;
-const link_type_raw: u32 = 101;
+const link_type_ethernet = summary_.link_type_ethernet;
+const link_type_raw = summary_.link_type_raw;
 
 comptime {
     assert(summary_.vlan_ids_max == abi.summary_vlan_ids_max);
@@ -125,11 +124,7 @@ fn check(block: []const u8, arena: []u8, request: *const BlockWalk) ?summary_.Li
     if (arena.len < @as(u64, packets_max) * bytes_per_packet) return null;
     if (@as(u64, request.base_offset) + block.len > std.math.maxInt(u32)) return null;
     if (!summaries) return .ethernet; // unused
-    return switch (request.link_type) {
-        link_type_ethernet => .ethernet,
-        link_type_raw => .raw,
-        else => null,
-    };
+    return summary_.link_of(request.link_type);
 }
 
 /// Walks `block` into `arena`; returns the packets written (also in `request.packets_done`). Packets whose header

@@ -28,6 +28,19 @@ pub const Malformed = enum(u8) {
 /// Link types the summary decodes (tcpdump.org LINKTYPE_): the two a ring delivers.
 pub const Link = enum { ethernet, raw };
 
+/// LINKTYPE_ values of `Link`.
+pub const link_type_ethernet: u32 = 1;
+pub const link_type_raw: u32 = 101;
+
+/// The `Link` of a LINKTYPE_ value, or null for one the summary does not decode.
+pub fn link_of(link_type: u32) ?Link {
+    return switch (link_type) {
+        link_type_ethernet => .ethernet,
+        link_type_raw => .raw,
+        else => null,
+    };
+}
+
 /// `Summary.bits`: which optional fields are set, and the two flags.
 pub const bit = struct {
     pub const ports: u8 = 1 << 0;

@@ -7,6 +7,7 @@
 import { BlockCounts as Layout } from "./abi.ts";
 import { CaptureError, codeFromStatus } from "./capture_error.ts";
 import { captureLibrary } from "./lib.ts";
+import { packetsMaxField } from "./pcap_block.ts";
 
 /** Protocol classes counted, indexed like `PROTOCOL_NAMES` of src/cli/capture_report.ts. */
 export const PROTOCOL_CLASSES_COUNT = Layout.protocol_classes.size / 4;
@@ -37,15 +38,13 @@ const result: BlockCountsResult = {
   wireBytes: 0,
   capturedBytes: 0,
 };
-/** The u32 field takes any count above this as "no limit". */
-const PACKETS_MAX_LIMIT = 0xffffffff;
 
 /**
  * Counts at most `packetsMax` packets of `block`, decoded as `linkType` (Ethernet or raw IP: `SUMMARY_LINK_TYPES`).
  * @throws {CaptureError} when the library refuses the request (another link type, a block shorter than its header).
  */
 export function countBlock(block: Uint8Array, linkType: number, packetsMax: number): BlockCountsResult {
-  const limit = Math.min(Math.max(0, Math.floor(packetsMax)), PACKETS_MAX_LIMIT);
+  const limit = packetsMaxField(packetsMax);
   requestView.setUint32(Layout.block_bytes.offset, block.byteLength, true);
   requestView.setUint32(Layout.link_type.offset, linkType, true);
   requestView.setUint32(Layout.packets_max.offset, limit, true);

@@ -22,8 +22,13 @@ export interface PcapBlockResult {
 const request = new Uint8Array(Layout.size);
 const requestView = new DataView(request.buffer);
 const result: PcapBlockResult = { packets: 0, bytes: 0, badPackets: 0, wireBytes: 0 };
-/** The u32 field takes any count above this as "no limit". */
+/** The u32 `packets_max` fields of the block requests take any count above this as "no limit". */
 const PACKETS_MAX_LIMIT = 0xffffffff;
+
+/** `packetsMax` (any number, `Infinity` included) as a block request's u32 `packets_max` field. */
+export function packetsMaxField(packetsMax: number): number {
+  return Math.min(Math.max(0, Math.floor(packetsMax)), PACKETS_MAX_LIMIT);
+}
 
 /**
  * Writes the pcap records of at most `packetsMax` packets of `block` into `out` (`PcapRecordsFlag` bits in `flags`).
@@ -34,7 +39,7 @@ export function pcapBlock(block: Uint8Array, out: Uint8Array, flags: number, pac
   if (out.byteLength < block.byteLength) {
     throw new CaptureError("invalid_argument", `Output of ${out.byteLength} bytes is shorter than the block`);
   }
-  const limit = Math.min(Math.max(0, Math.floor(packetsMax)), PACKETS_MAX_LIMIT);
+  const limit = packetsMaxField(packetsMax);
   requestView.setUint32(Layout.flags.offset, flags, true);
   requestView.setUint32(Layout.block_bytes.offset, block.byteLength, true);
   requestView.setUint32(Layout.out_bytes.offset, out.byteLength, true);
