@@ -40,6 +40,55 @@ pub fn protocol_class(link_decoded: bool, s: *const summary_.Summary) Class {
     return if (s.ether_type == ether_type_arp) .arp else .other;
 }
 
+/// Bytes ahead of the packet being counted that are prefetched. The kernel wrote the block from another CPU, up to a
+/// nap earlier (src/capture/wake_coalescer.ts), and the walk's loads depend on each other (a header gives the next
+/// one's offset), so without this each cache line of the block is a miss waited for in turn. A miss to memory costs
+/// ≈ 100 ns and a packet ≈ 5–10 ns here: 2 KiB is ≈ 12 slots of 64-byte frames ahead. Three lines per packet keep pace
+/// with 160-byte slots. bench/capture.sh, summary reader at 100 kpps: 44 → 30 ns a packet with this and the fast path.
+const prefetch_distance_bytes: u32 = 2048;
+const prefetch_lines_per_packet = 3;
+
+fn prefetch_ahead(block: []const u8, header: u32) void {
+    inline for (0..prefetch_lines_per_packet) |line| {
+        const at = @as(usize, header) + prefetch_distance_bytes + line * 64;
+        if (at < block.len) @prefetch(block.ptr + at, .{ .rw = .read, .locality = 3, .cache = .data });
+    }
+}
+
+fn be16(p: []const u8, at: u32) u16 {
+    return std.mem.readInt(u16, p[at..][0..2], .big);
+}
+
+/// The class of an Ethernet frame holding an unfragmented IPv4 packet without options, carrying a well-formed UDP or
+/// TCP header, or null when summarize() must decide. Most frames on a capture are such, and this reads 3 fields where
+/// summarize() fills a whole `Summary`. Every test here is summarize()'s own for that layer, with the frames that
+/// would be malformed or truncated left to it, so the counts are the same (the equality tests over the corpus and
+/// mutated frames hold the two to that). A stripped VLAN tag changes no count, so offloaded tags take this path too.
+fn plain_ipv4_class(p: []const u8) ?Class {
+    const l3: u32 = 14;
+    const l4: u32 = l3 + 20;
+    if (p.len < l4 or be16(p, 12) != 0x0800 or p[l3] != 0x45) return null;
+    const total_bytes: u32 = be16(p, l3 + 2);
+    if (total_bytes < 20 or l3 + total_bytes > p.len) return null;
+    if (be16(p, l3 + 6) & 0x1fff != 0) return null; // A later fragment: no transport header.
+    const ip_end = l3 + total_bytes;
+    switch (p[l3 + 9]) {
+        17 => {
+            if (l4 + 8 > ip_end) return null;
+            const udp_bytes = be16(p, l4 + 4);
+            if (udp_bytes != 0 and udp_bytes < 8) return null;
+            return .udp;
+        },
+        6 => {
+            if (l4 + 20 > ip_end) return null;
+            const header_bytes: u32 = @as(u32, p[l4 + 12] >> 4) * 4;
+            if (header_bytes < 20 or l4 + header_bytes > ip_end) return null;
+            return .tcp;
+        },
+        else => return null,
+    }
+}
+
 /// Counts at most `request.packets_max` packets of `block` into `request`; returns the packets counted. Packets
 /// whose header or bytes lie outside the block are counted in `bad_packets` and end the walk.
 pub fn count(block: []const u8, request: *BlockCounts) i32 {
@@ -61,7 +110,17 @@ pub fn count(block: []const u8, request: *BlockCounts) i32 {
     var done: u32 = 0;
     while (done < request.packets_max) : (done += 1) {
         const p = walker.next() orelse break;
-        summary_.summarize(block[p.start..][0..p.captured], link, walker.offloaded_tci(p), &summary);
+        prefetch_ahead(block, p.header);
+        const packet = block[p.start..][0..p.captured];
+        if (link == .ethernet) {
+            if (plain_ipv4_class(packet)) |class| {
+                classes[@intFromEnum(class)] += 1;
+                wire_bytes += p.wire;
+                captured_bytes += p.captured;
+                continue;
+            }
+        }
+        summary_.summarize(packet, link, walker.offloaded_tci(p), &summary);
         classes[@intFromEnum(protocol_class(true, &summary))] += 1;
         if (summary.malformed != .none) malformed += 1;
         wire_bytes += p.wire;
@@ -147,4 +206,34 @@ test "count() agrees with summarize() + protocol_class() per packet, counts bad 
     try std.testing.expectEqual(abi.Status.invalid_argument.code(), count(&block, &request));
     try std.testing.expectEqual(@as(u32, 0), request.packets_done);
     try std.testing.expectEqual(abi.Status.invalid_argument.code(), count(block[0..8], &request));
+}
+
+test "plain_ipv4_class() answers only when summarize() would, and then as it does" {
+    const udp = ipv4_frame(17, 28, &.{ 0, 1, 0, 2, 0, 8, 0, 0 });
+    const tcp = ipv4_frame(6, 40, &([_]u8{0} ** 12 ++ [_]u8{ 0x50, 0x10 } ++ [_]u8{0} ** 6));
+    const values = [_]u8{
+        0x00, 0x01, 0x04, 0x06, 0x07, 0x08, 0x11, 0x14, 0x1c, 0x20,
+        0x28, 0x3f, 0x40, 0x45, 0x46, 0x4f, 0x50, 0x60, 0x81, 0xff,
+    };
+    const lengths = [_]usize{ 0, 13, 14, 33, 34, 41, 42, 53, 54, 80 };
+    var answered: u32 = 0;
+    for ([_][]const u8{ udp, tcp }) |base| {
+        var frame: [80]u8 = .{0} ** 80;
+        // Every byte of the headers takes every value above, at every captured length from 0 to the frame plus padding.
+        for (0..base.len) |at| for (values) |value| for (lengths) |len| {
+            @memcpy(frame[0..base.len], base);
+            frame[at] = value;
+            const packet = frame[0..len];
+            const class = plain_ipv4_class(packet) orelse continue;
+            answered += 1;
+            var summary: summary_.Summary = undefined;
+            summary_.summarize(packet, .ethernet, null, &summary);
+            try std.testing.expectEqual(protocol_class(true, &summary), class);
+            try std.testing.expectEqual(summary_.Malformed.none, summary.malformed);
+        };
+    }
+    try std.testing.expect(answered > 1000); // The fast path is taken, not only refused.
+    try std.testing.expectEqual(Class.udp, plain_ipv4_class(udp).?);
+    try std.testing.expectEqual(Class.tcp, plain_ipv4_class(tcp).?);
+    try std.testing.expectEqual(@as(?Class, null), plain_ipv4_class(ipv4_frame(1, 24, &.{ 8, 0, 0, 0 })));
 }

@@ -46,7 +46,7 @@ pub const Walker = struct {
     }
 
     /// The next packet, or null at the end of the block (or of what can be read of it).
-    pub fn next(walker: *Walker) ?Packet {
+    pub inline fn next(walker: *Walker) ?Packet {
         if (walker.index >= walker.total) return null;
         const block = walker.block;
         if (walker.header + header_bytes > block.len) return walker.stop();

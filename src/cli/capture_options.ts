@@ -15,7 +15,7 @@ export const QUIET_RETIRE_TIMEOUT_MS = 100;
  * With -w or -q nothing waits for each block: nap up to this long between takes so one wake-up serves several blocks
  * (src/capture/wake_coalescer.ts; tcpdump's -w buffers up to 1 s the same way).
  */
-export const QUIET_COALESCE_MS = 250;
+export const QUIET_COALESCE_MS = 500;
 /** Largest `--block-timeout`: stop() waits this long for the last block. */
 const RETIRE_TIMEOUT_MS_MAX = 10_000;
 
