@@ -12,6 +12,7 @@ const summary_ = @import("summary.zig");
 const BlockCounts = abi.BlockCounts;
 const link_type_ethernet = summary_.link_type_ethernet;
 const link_type_raw = summary_.link_type_raw;
+const be16 = summary_.be16;
 
 /// Protocol classes, indexed like src/cli/capture_report.ts `PROTOCOL_NAMES`.
 pub const Class = enum(u8) { tcp, udp, icmp, icmpv6, sctp, ip_other, arp, other, link_undecoded };
@@ -53,10 +54,6 @@ fn prefetch_ahead(block: []const u8, header: u32) void {
         const at = @as(usize, header) + prefetch_distance_bytes + line * 64;
         if (at < block.len) @prefetch(block.ptr + at, .{ .rw = .read, .locality = 3, .cache = .data });
     }
-}
-
-fn be16(p: []const u8, at: u32) u16 {
-    return std.mem.readInt(u16, p[at..][0..2], .big);
 }
 
 /// The class of an Ethernet frame holding an unfragmented IPv4 packet without options, carrying a well-formed UDP or

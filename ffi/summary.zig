@@ -6,6 +6,7 @@
 //! `extension_headers_max` IPv6 extension headers per packet, no allocation.
 const std = @import("std");
 const assert = std.debug.assert;
+const summary_transport = @import("summary_transport.zig");
 
 /// src/decode/summary.ts `Malformed`; values index metric labels, never renumber.
 pub const Malformed = enum(u8) {
@@ -62,13 +63,14 @@ const ether_type_ipv6: u16 = 0x86dd;
 const ether_type_min: u16 = 0x0600;
 const ethernet_header_bytes: u32 = 14;
 
-const protocol = struct {
-    const icmp: u8 = 1;
-    const tcp: u8 = 6;
-    const udp: u8 = 17;
-    const icmpv6: u8 = 58;
-    const no_next_header: u8 = 59;
-    const sctp: u8 = 132;
+/// IP protocol numbers the summary reads past.
+pub const protocol = struct {
+    pub const icmp: u8 = 1;
+    pub const tcp: u8 = 6;
+    pub const udp: u8 = 17;
+    pub const icmpv6: u8 = 58;
+    pub const no_next_header: u8 = 59;
+    pub const sctp: u8 = 132;
 };
 
 /// One packet's summary. Offsets are -1 when absent; `protocol` is meaningful when `ip_version != 0`; ports, TCP
@@ -99,7 +101,7 @@ pub const Summary = struct {
         summary.vlan_count += 1;
     }
 
-    fn set_payload(summary: *Summary, at: u32, end: u32) void {
+    pub fn set_payload(summary: *Summary, at: u32, end: u32) void {
         summary.payload_offset = @intCast(at);
         summary.payload_bytes = end -| at;
     }
@@ -134,7 +136,8 @@ pub fn summarize(packet: []const u8, link: Link, offloaded_tci: ?u16, out: *Summ
     network(packet, out, l3, end);
 }
 
-fn be16(p: []const u8, at: u32) u16 {
+/// The big-endian u16 at `at`; callers checked the bounds.
+pub fn be16(p: []const u8, at: u32) u16 {
     return std.mem.readInt(u16, p[at..][0..2], .big);
 }
 
@@ -214,7 +217,7 @@ fn network(p: []const u8, s: *Summary, at: u32, end: u32) void {
         s.set_payload(l4, ip_end);
         return;
     }
-    transport(p, s, l4, ip_end);
+    summary_transport.transport(p, s, l4, ip_end);
 }
 
 /// The IP packet's end (cut to the capture), or `absent` with `malformed` set.
@@ -309,69 +312,4 @@ fn ipv6_extensions(p: []const u8, s: *Summary, first_next: u8, start: u32, ip_en
     s.protocol = next;
     s.l4_offset = @intCast(at);
     return ip_end;
-}
-
-fn has_header(s: *Summary, at: u32, ip_end: u32, bytes: u32, reason: Malformed) bool {
-    if (at + bytes <= ip_end) return true;
-    s.malformed = reason;
-    return false;
-}
-
-fn set_ports(p: []const u8, s: *Summary, at: u32) void {
-    s.bits |= bit.ports;
-    s.src_port = be16(p, at);
-    s.dst_port = be16(p, at + 2);
-}
-
-fn transport(p: []const u8, s: *Summary, at: u32, ip_end: u32) void {
-    switch (s.protocol) {
-        protocol.udp => udp(p, s, at, ip_end),
-        protocol.tcp => tcp(p, s, at, ip_end),
-        protocol.sctp => {
-            if (!has_header(s, at, ip_end, 12, .sctp_truncated)) return;
-            set_ports(p, s, at);
-            s.set_payload(at + 12, ip_end);
-        },
-        protocol.icmp, protocol.icmpv6 => {
-            if (!has_header(s, at, ip_end, 4, .icmp_truncated)) return;
-            s.bits |= bit.icmp;
-            s.icmp_type = p[at];
-            s.icmp_code = p[at + 1];
-            s.set_payload(at + 4, ip_end);
-        },
-        protocol.no_next_header => s.set_payload(at, at),
-        else => s.set_payload(at, ip_end),
-    }
-}
-
-fn udp(p: []const u8, s: *Summary, at: u32, ip_end: u32) void {
-    if (!has_header(s, at, ip_end, 8, .udp_truncated)) return;
-    set_ports(p, s, at);
-    const udp_bytes: u32 = be16(p, at + 4);
-    // Length 0 is legal for IPv6 jumbograms: the IP end bounds the payload then.
-    if (udp_bytes == 0) {
-        s.set_payload(at + 8, ip_end);
-    } else if (udp_bytes < 8) {
-        s.set_payload(at + 8, ip_end);
-        s.malformed = .udp_length_invalid;
-    } else if (at + udp_bytes > ip_end) {
-        s.bits |= bit.payload_truncated;
-        s.set_payload(at + 8, ip_end);
-    } else {
-        s.set_payload(at + 8, at + udp_bytes);
-    }
-}
-
-fn tcp(p: []const u8, s: *Summary, at: u32, ip_end: u32) void {
-    if (!has_header(s, at, ip_end, 20, .tcp_truncated)) return;
-    set_ports(p, s, at);
-    s.bits |= bit.tcp_flags;
-    s.tcp_flags = p[at + 13] | (@as(u16, p[at + 12] & 0x01) << 8);
-    const header_bytes: u32 = @as(u32, p[at + 12] >> 4) * 4;
-    if (header_bytes < 20) {
-        s.malformed = .tcp_header_invalid;
-        return;
-    }
-    if (!has_header(s, at, ip_end, header_bytes, .tcp_truncated)) return;
-    s.set_payload(at + header_bytes, ip_end);
 }
