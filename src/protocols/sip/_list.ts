@@ -16,12 +16,38 @@ export function indexIn(text: string, char: string, from: number, to: number): n
 }
 
 /**
+ * A remembered native search for one separator: values are read left to right, so one search usually answers every
+ * later range of the same text; without it a separator absent from a value (a comma, a quote) would be searched for
+ * up to the end of the header block for each value.
+ */
+class SeparatorSearch {
+  #text = "";
+  #from = 0;
+  #at = -1;
+
+  constructor(readonly char: string) {}
+
+  /** True when `text[from, to)` holds the separator. */
+  isIn(text: string, from: number, to: number): boolean {
+    if (from >= to) return false;
+    if (text !== this.#text || from < this.#from || (this.#at !== -1 && this.#at < from)) {
+      this.#text = text;
+      this.#from = from;
+      this.#at = text.indexOf(this.char, from);
+    }
+    return this.#at !== -1 && this.#at < to;
+  }
+}
+
+const commas = new SeparatorSearch(",");
+const quotes = new SeparatorSearch('"');
+
+/**
  * Appends the trimmed, non-empty comma-separated items of `text[from, to)` to `out` as ranges: two numbers, start and
  * end, per item (callers read the items in place, from a flat string).
  */
 export function splitSipListRanges(text: string, from: number, to: number, out: number[]): void {
-  const comma = text.indexOf(",", from);
-  if (comma === -1 || comma >= to) {
+  if (!commas.isIn(text, from, to)) {
     // Most values are one item: without a comma the loop below would yield exactly the trimmed range.
     pushTrimmed(text, from, to, out);
     return;
@@ -78,12 +104,44 @@ function paramEnd(params: string, start: number, to: number, quotes: boolean): n
  * @returns the value with surrounding quotes removed, "" for a parameter without value, undefined when absent.
  */
 export function findSipParam(params: string, name: string, from = 0, to = params.length): string | undefined {
-  const quotes = indexIn(params, '"', from, to) !== -1;
+  const quoted = quotes.isIn(params, from, to);
   for (let start = from;;) {
-    const end = paramEnd(params, start, to, quotes);
+    const end = paramEnd(params, start, to, quoted);
     if (end === -1) return undefined;
+    scanParamKey(params, start, end);
     const value = paramValueAt(params, start, end, name);
     if (value !== undefined || end === to) return value;
+    start = end + 1;
+  }
+}
+
+/**
+ * `findSipParam()` for several names in one pass over the parameters: `values[k]` gets the value of `names[k]`
+ * (undefined when absent). Each name takes its first occurrence, as `findSipParam()` does.
+ */
+export function findSipParams(
+  params: string,
+  from: number,
+  to: number,
+  names: readonly string[],
+  values: (string | undefined)[],
+): void {
+  for (let k = 0; k < names.length; k++) values[k] = undefined;
+  const quoted = quotes.isIn(params, from, to);
+  let missing = names.length;
+  for (let start = from; missing > 0;) {
+    const end = paramEnd(params, start, to, quoted);
+    if (end === -1) return;
+    scanParamKey(params, start, end);
+    for (let k = 0; k < names.length; k++) {
+      if (values[k] !== undefined) continue;
+      const value = paramValueAt(params, start, end, names[k]!);
+      if (value !== undefined) {
+        values[k] = value;
+        missing--;
+      }
+    }
+    if (end === to) return;
     start = end + 1;
   }
 }
@@ -93,11 +151,11 @@ function isAsciiTrimmed(char: number): boolean {
   return char === 0x20 || (char >= 0x09 && char <= 0x0d);
 }
 
-/**
- * `paramValueIfNamed(params.slice(start, end), name)` without slicing every parameter: the key is compared in place.
- * Non-ASCII around or in the key takes the slicing path, so trim() and toLowerCase() semantics stay exact.
- */
-function paramValueAt(params: string, start: number, end: number, name: string): string | undefined {
+/** Key of the parameter last given to `scanParamKey()`: its `=` (-1 when none) and its ASCII-trimmed range. */
+const key = { equals: -1, start: 0, end: 0 };
+
+/** Finds the `=` and the key range of the parameter `params[start, end)`, into `key`. */
+function scanParamKey(params: string, start: number, end: number): void {
   // A loop, not indexOf(): indexOf() would search past `end` when this parameter has no value.
   let equals = -1;
   for (let i = start; i < end; i++) {
@@ -110,6 +168,19 @@ function paramValueAt(params: string, start: number, end: number, name: string):
   let keyEnd = equals === -1 ? end : equals;
   while (keyStart < keyEnd && isAsciiTrimmed(params.charCodeAt(keyStart))) keyStart++;
   while (keyEnd > keyStart && isAsciiTrimmed(params.charCodeAt(keyEnd - 1))) keyEnd--;
+  key.equals = equals;
+  key.start = keyStart;
+  key.end = keyEnd;
+}
+
+/**
+ * `paramValueIfNamed(params.slice(start, end), name)` without slicing every parameter: the key (found by
+ * `scanParamKey()` just before) is compared in place. Non-ASCII around or in the key takes the slicing path, so
+ * trim() and toLowerCase() semantics stay exact.
+ */
+function paramValueAt(params: string, start: number, end: number, name: string): string | undefined {
+  const keyStart = key.start;
+  const keyEnd = key.end;
   if (keyEnd > keyStart && (params.charCodeAt(keyStart) >= 0x80 || params.charCodeAt(keyEnd - 1) >= 0x80)) {
     return paramValueIfNamed(params.slice(start, end), name);
   }
@@ -120,8 +191,8 @@ function paramValueAt(params: string, start: number, end: number, name: string):
     if (char >= 0x41 && char <= 0x5a) char += 0x20;
     if (char !== name.charCodeAt(k)) return undefined;
   }
-  if (equals === -1) return "";
-  return unquoteTrimmed(params, equals + 1, end);
+  if (key.equals === -1) return "";
+  return unquoteTrimmed(params, key.equals + 1, end);
 }
 
 function paramValueIfNamed(param: string, name: string): string | undefined {
