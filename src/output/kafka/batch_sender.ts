@@ -220,17 +220,28 @@ export class BatchSender {
       this.#producerInfo = { producerId: info.producerId, producerEpoch: info.producerEpoch };
       this.#sequences.clear();
     }
-    const groups = new Map<string, PartitionBatch>();
+    // Per message only a partition choice and an array index: most sends hold one topic, often one partition.
+    const batches: PartitionBatch[] = [];
+    const byTopic = new Map<string, { count: number; partitions: PartitionBatch[] }>();
+    let topic = "";
+    let current: { count: number; partitions: PartitionBatch[] } | undefined;
     for (const message of messages) {
-      const count = metadata.topics.get(message.topic)?.partitionsCount ?? 1;
-      const partition = this.#partitioner.partition(message.topic, message.key, count);
-      const id = `${message.topic}:${partition}`;
-      const group = groups.get(id);
+      if (current === undefined || message.topic !== topic) {
+        topic = message.topic;
+        current = byTopic.get(topic);
+        if (current === undefined) {
+          current = { count: metadata.topics.get(topic)?.partitionsCount ?? 1, partitions: [] };
+          byTopic.set(topic, current);
+        }
+      }
+      const partition = this.#partitioner.partition(topic, message.key, current.count);
+      const group = current.partitions[partition];
       if (group === undefined) {
-        groups.set(id, { topic: message.topic, partition, messages: [message], batch: new Uint8Array(0) });
+        const created = { topic, partition, messages: [message], batch: new Uint8Array(0) };
+        current.partitions[partition] = created;
+        batches.push(created); // First-seen order, as before.
       } else group.messages.push(message);
     }
-    const batches = [...groups.values()];
     for (const batch of batches) batch.batch = await this.#encode(batch);
     return batches;
   }

@@ -13,7 +13,7 @@
 import type { Output, OutputRecord, WriteResult } from "../output.ts";
 import { Spool } from "../spool/spool.ts";
 import { createKafkaClient, type KafkaClient, type KafkaMessage } from "./client.ts";
-import { decodeMessage, encodeMessage, messageBytes, MessageEncoder } from "./message.ts";
+import { decodeMessage, encodeMessage, MessageEncoder } from "./message.ts";
 import { clientOptions, type KafkaOutputOptions, messageOptions, type ResolvedKafkaOptions } from "./options.ts";
 import { effectiveMaxInFlight, resolveKafkaOptions } from "./options.ts";
 import { ACK_LATENCY_BOUNDS_S, BATCH_RECORDS_BOUNDS, FixedHistogram } from "./histogram.ts";
@@ -33,6 +33,8 @@ export class KafkaOutput implements Output {
   readonly #ackLatency = new FixedHistogram(ACK_LATENCY_BOUNDS_S);
   readonly #batchRecords = new FixedHistogram(BATCH_RECORDS_BOUNDS);
   #queue: KafkaMessage[] = [];
+  /** `messageBytes()` of each queued message, in queue order. */
+  #queueSizes: number[] = [];
   #queueBytes = 0;
   #spooling = false;
   #closing = false;
@@ -75,7 +77,7 @@ export class KafkaOutput implements Output {
         continue;
       }
       if (encoded.cut) this.#stats.cutRecords++;
-      if (!this.#spooling && this.#enqueue(encoded.message)) {
+      if (!this.#spooling && this.#enqueue(encoded.message, encoded.bytes)) {
         result.queued++;
       } else if (this.#spool === null) {
         this.#drop("droppedQueueFull", 1, result);
@@ -129,6 +131,7 @@ export class KafkaOutput implements Output {
     if (this.#queue.length > 0) this.#startSpooling(); // Still queued: to disk, for the next instance.
     this.#drop("droppedClosed", this.#queue.length, null);
     this.#queue = [];
+    this.#queueSizes = [];
     this.#spool?.close();
     await this.#client.close().catch(() => {});
   }
@@ -159,12 +162,12 @@ export class KafkaOutput implements Output {
     if (result !== null) result.dropped += count;
   }
 
-  #enqueue(message: KafkaMessage): boolean {
-    const bytes = messageBytes(message);
+  #enqueue(message: KafkaMessage, bytes: number): boolean {
     const full = this.#queue.length >= this.#options.queueRecordsMax ||
       this.#queueBytes + bytes > this.#options.queueBytesMax;
     if (full) return false;
     this.#queue.push(message);
+    this.#queueSizes.push(bytes);
     this.#queueBytes += bytes;
     return true;
   }
@@ -175,6 +178,7 @@ export class KafkaOutput implements Output {
     this.#spooling = true;
     const queued = this.#queue;
     this.#queue = [];
+    this.#queueSizes = [];
     this.#queueBytes = 0;
     this.#toSpool(queued, null);
   }
@@ -267,12 +271,13 @@ export class KafkaOutput implements Output {
     let count = 0;
     let bytes = 0;
     while (count < this.#queue.length && count < options.batchRecordsMax) {
-      const next = messageBytes(this.#queue[count]);
+      const next = this.#queueSizes[count];
       if (count > 0 && bytes + next > options.batchBytesMax) break;
       bytes += next;
       count++;
     }
     const batch = this.#queue.splice(0, count);
+    this.#queueSizes.splice(0, count);
     this.#queueBytes -= bytes;
     this.#inFlight.add(batch, this.#send(batch, bytes));
   }

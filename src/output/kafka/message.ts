@@ -6,6 +6,14 @@
  */
 import type { OutputRecord } from "../output.ts";
 import type { KafkaMessage } from "./client.ts";
+import {
+  type Header,
+  headerList,
+  headersCountedBytes,
+  KeyedHeaders,
+  RECORD_OVERHEAD_BYTES,
+  type TypeHeaders,
+} from "./header_lists.ts";
 
 /** How the Kafka key is chosen: the record's own key (flow or Call-ID, set by the pipeline), none, or a field. */
 export type KafkaKeyStrategy = "record" | "none" | "field";
@@ -25,12 +33,13 @@ export interface MessageOptions {
 }
 
 /** Encoded message, or why it could not be. */
-export type MessageResult = { message: KafkaMessage; cut: boolean } | { message: null; reason: "encode" };
+export type MessageResult =
+  /** `bytes`: `messageBytes(message)`, known while encoding. */
+  | { message: KafkaMessage; cut: boolean; bytes: number }
+  | { message: null; reason: "encode" };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-/** Per-header and per-record overhead in a Kafka record batch, rounded up: varints and attributes. */
-const recordOverheadBytes = 32;
 /**
  * Values and keys are encoded into shared slabs of this size: `TextEncoder.encode()` allocates an ArrayBuffer per
  * call, which cost ≈ 1 µs per 900-byte value, against ≈ 0.3 µs for `encodeInto()` plus a view. A slab lives while
@@ -50,6 +59,14 @@ function utf8(text: string): Uint8Array {
     slabOffset = 0;
   }
   const start = slabOffset;
+  // A view of exactly text.length bytes: if the whole text fits, every unit took one byte (ASCII, the usual case for
+  // JSON records) and the view is the result; one view per text instead of a target and a result.
+  const view = slab.subarray(start, start + text.length);
+  const { read, written } = encoder.encodeInto(text, view);
+  if (read === text.length) {
+    slabOffset += written;
+    return view;
+  }
   slabOffset += encoder.encodeInto(text, slab.subarray(start)).written;
   return slab.subarray(start, slabOffset);
 }
@@ -59,7 +76,8 @@ function topicFor(type: string, options: MessageOptions): string {
   return `${options.topicPrefix ?? "capture"}-${type.replace(/[^a-zA-Z0-9._-]/g, "_")}`;
 }
 
-function keyFor(record: OutputRecord, options: MessageOptions): Uint8Array | null {
+/** The record's key before encoding: text, bytes, or null for none. */
+function keyOf(record: OutputRecord, options: MessageOptions): string | Uint8Array | null {
   if (options.keyStrategy === "none") return null;
   let key: unknown = record.key;
   if (options.keyStrategy === "field") {
@@ -67,7 +85,7 @@ function keyFor(record: OutputRecord, options: MessageOptions): Uint8Array | nul
     key = value?.[options.keyField];
     if (typeof key === "number") key = String(key);
   }
-  if (typeof key === "string") return key === "" ? null : utf8(key);
+  if (typeof key === "string") return key === "" ? null : key;
   return key instanceof Uint8Array ? key : null;
 }
 
@@ -81,53 +99,70 @@ function valueBytes(value: object | Uint8Array): Uint8Array | null {
   }
 }
 
+interface TypeEntry extends TypeHeaders {
+  topic: string;
+}
+
 /**
  * Builds messages from records. Header values that repeat (task, agent, type) are encoded once and shared, which
- * matters: per-record `TextEncoder` calls cost more than the JSON serialisation itself.
+ * matters: per-record `TextEncoder` calls cost more than the JSON serialisation itself. Keys repeat too (every packet
+ * of a call or flow has the same): the whole header list of a recent key is shared, frozen and pre-encoded for the
+ * record batch (record_batch.ts `shareHeaders()`), so a message holds no header objects of its own.
  *
  * Values that would make the message larger than `messageBytesMax` are cut to fit and flagged with a `truncated`
  * header holding the original value length.
  */
 export class MessageEncoder {
   readonly #options: MessageOptions;
-  readonly #task: Uint8Array;
-  readonly #agent: Uint8Array;
-  readonly #types = new Map<string, { topic: string; header: Uint8Array }>();
+  readonly #task: Header;
+  readonly #agent: Header;
+  readonly #types = new Map<string, TypeEntry>();
+  readonly #keys = new KeyedHeaders();
 
   constructor(options: MessageOptions) {
     this.#options = options;
-    this.#task = encoder.encode(options.taskId);
-    this.#agent = encoder.encode(options.agentId);
+    this.#task = ["task", encoder.encode(options.taskId)];
+    this.#agent = ["agent", encoder.encode(options.agentId)];
   }
 
   /** The message for `record`, or why there is none. */
   encode(record: OutputRecord): MessageResult {
     let value = valueBytes(record.value);
     if (value === null) return { message: null, reason: "encode" };
-    const key = keyFor(record, this.#options);
     const type = this.#type(record.type);
-    const headers: Array<[string, Uint8Array]> = [["task", this.#task], ["agent", this.#agent], ["type", type.header]];
-    if (key !== null) headers.push(["key", key]);
+    const keyText = keyOf(record, this.#options);
+    let list = type.keyless;
+    if (typeof keyText === "string") {
+      list = this.#keys.get(type, keyText) ?? this.#keys.add(type, keyText, utf8(keyText));
+    } else if (keyText !== null) {
+      list = headerList(keyText, [...type.keyless.headers, ["key", keyText]], false);
+    }
+    const key = list.key;
+    let headers = list.headers;
+    let otherBytes = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + list.countedBytes;
     if (record.headers !== undefined) {
+      headers = [...headers];
       for (const [name, headerValue] of Object.entries(record.headers)) {
-        headers.push([name, typeof headerValue === "string" ? encoder.encode(headerValue) : headerValue]);
+        const header: Header = [name, typeof headerValue === "string" ? encoder.encode(headerValue) : headerValue];
+        headers.push(header);
+        otherBytes += RECORD_OVERHEAD_BYTES + name.length + header[1].length;
       }
     }
-    let otherBytes = recordOverheadBytes + (key?.length ?? 0);
-    for (const [name, headerValue] of headers) otherBytes += recordOverheadBytes + name.length + headerValue.length;
     const cut = otherBytes + value.length > this.#options.messageBytesMax;
     if (cut) {
-      headers.push(["truncated", encoder.encode(String(value.length))]);
-      value = value.subarray(0, Math.max(0, this.#options.messageBytesMax - otherBytes - recordOverheadBytes - 16));
+      headers = [...headers, ["truncated", encoder.encode(String(value.length))]];
+      value = value.subarray(0, Math.max(0, this.#options.messageBytesMax - otherBytes - RECORD_OVERHEAD_BYTES - 16));
     }
     const timestampMs = Number.isFinite(record.timestampMs) ? record.timestampMs : Date.now();
-    return { message: { topic: type.topic, key, value, headers, timestampMs }, cut };
+    const message = { topic: type.topic, key, value, headers, timestampMs };
+    return { message, cut, bytes: cut ? messageBytes(message) : otherBytes + value.length };
   }
 
-  #type(type: string): { topic: string; header: Uint8Array } {
+  #type(type: string): TypeEntry {
     let cached = this.#types.get(type);
     if (cached === undefined) {
-      cached = { topic: topicFor(type, this.#options), header: encoder.encode(type) };
+      const keyless = headerList(null, [this.#task, this.#agent, ["type", encoder.encode(type)]]);
+      cached = { topic: topicFor(type, this.#options), keyless, keyed: new Map() };
       // Types come from code, not traffic; the bound only guards against a caller bug.
       if (this.#types.size < 1024) this.#types.set(type, cached);
     }
@@ -142,9 +177,8 @@ export function toKafkaMessage(record: OutputRecord, options: MessageOptions): M
 
 /** Size of a message as the output counts it (batch and queue limits). */
 export function messageBytes(message: KafkaMessage): number {
-  let bytes = recordOverheadBytes + message.value.length + (message.key?.length ?? 0);
-  for (const [name, value] of message.headers) bytes += recordOverheadBytes + name.length + value.length;
-  return bytes;
+  return RECORD_OVERHEAD_BYTES + message.value.length + (message.key?.length ?? 0) +
+    headersCountedBytes(message.headers);
 }
 
 /**

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { decodeMessage, encodeMessage, MessageEncoder, type MessageOptions, toKafkaMessage } from "./message.ts";
+import {
+  decodeMessage,
+  encodeMessage,
+  messageBytes,
+  MessageEncoder,
+  type MessageOptions,
+  toKafkaMessage,
+} from "./message.ts";
 
 const decoder = new TextDecoder();
 const options: MessageOptions = {
@@ -79,4 +86,58 @@ Deno.test("MessageEncoder values and keys stay intact while later records fill a
     assert.equal(JSON.parse(decoder.decode(result.message!.value)).text, texts[i]);
     assert.equal(decoder.decode(result.message!.key!), `k${i}€`);
   });
+});
+
+Deno.test("MessageEncoder shares one frozen header list per type and key, and keeps keys intact past the cache", () => {
+  const encoder = new MessageEncoder({ ...options, messageBytesMax: 100_000 });
+  const record = (key: string, type = "rtp_packet") => ({ type, key, timestampMs: 1, value: { n: 1 } });
+  const a = encoder.encode(record("call-1")).message!;
+  const b = encoder.encode(record("call-1")).message!;
+  assert.equal(a.headers, b.headers);
+  assert.equal(a.key, b.key);
+  assert.ok(Object.isFrozen(a.headers));
+  assert.notEqual(encoder.encode(record("call-1", "sip")).message!.headers, a.headers); // Per type.
+  assert.notEqual(encoder.encode(record("call-2")).message!.headers, a.headers);
+  // Extra headers and cuts get their own lists; the shared one is unchanged.
+  const extra = encoder.encode({ ...record("call-1"), headers: { x: "1" } }).message!;
+  const cut = encoder.encode({ ...record("call-1"), value: { text: "y".repeat(200_000) } });
+  assert.equal(cut.message !== null && cut.cut, true);
+  assert.deepEqual(headerMap(extra.headers), {
+    task: "task-1",
+    agent: "agent-7",
+    type: "rtp_packet",
+    key: "call-1",
+    x: "1",
+  });
+  assert.equal(headerMap(cut.message!.headers).truncated, String(JSON.stringify({ text: "y".repeat(200_000) }).length));
+  assert.deepEqual(headerMap(a.headers), { task: "task-1", agent: "agent-7", type: "rtp_packet", key: "call-1" });
+  // Past the cache's bounds (lists and key bytes): every key still right, long keys too.
+  const keys = Array.from(
+    { length: 10_000 },
+    (_, i) => `${i}-${"é".repeat(i % 60)}-${i % 7 === 0 ? "x".repeat(300) : ""}`,
+  );
+  const messages = keys.map((key) => encoder.encode(record(key)).message!);
+  messages.forEach((message, i) => {
+    assert.equal(decoder.decode(message.key!), keys[i]);
+    assert.equal(headerMap(message.headers).key, keys[i]);
+  });
+  // Byte keys: the same bytes as key and key header.
+  const bytes = new Uint8Array([1, 2, 3]);
+  const raw = encoder.encode({ type: "sip", key: bytes, timestampMs: 1, value: {} }).message!;
+  assert.equal(raw.key, bytes);
+  assert.deepEqual(raw.headers.at(-1), ["key", bytes]);
+});
+
+Deno.test("MessageEncoder result bytes equal messageBytes() of the message", () => {
+  const encoder = new MessageEncoder(options);
+  const records = [
+    { type: "sip", key: "k€", timestampMs: 1, value: { a: "ü" } },
+    { type: "sip", timestampMs: 1, value: { a: 1 }, headers: { extra: "x" } },
+    { type: "rtp", timestampMs: 1, value: new Uint8Array(5000) },
+  ];
+  for (const record of records) {
+    const result = encoder.encode(record);
+    assert.ok(result.message !== null);
+    assert.equal(result.bytes, messageBytes(result.message));
+  }
 });

@@ -33,8 +33,12 @@ export interface RecordBatchHeader {
   baseSequence: number;
 }
 
+type Header = [string, Uint8Array];
+
 const encoder = new TextEncoder();
 const headerNames = new Map<string, Uint8Array>();
+/** Record form of the header lists given to `shareHeaders()`, by list identity. */
+const sharedHeaderWires = new WeakMap<readonly Header[], Uint8Array>();
 /** Per-record scratch reused across calls (the encoder is synchronous): body lengths and timestamp deltas. */
 let bodyBytesScratch = new Int32Array(1024);
 let timestampDeltaScratch = new Float64Array(1024);
@@ -87,8 +91,11 @@ function writeField(out: Uint8Array, offset: number, bytes: Uint8Array | null): 
     out[offset] = 1; // zigzag(-1)
     return offset + 1;
   }
+  return copyBytes(out, writeVarint(out, offset, bytes.length * 2), bytes);
+}
+
+function copyBytes(out: Uint8Array, offset: number, bytes: Uint8Array): number {
   const length = bytes.length;
-  offset = writeVarint(out, offset, length * 2);
   if (length > shortCopyBytes) {
     out.set(bytes, offset);
     return offset + length;
@@ -97,11 +104,39 @@ function writeField(out: Uint8Array, offset: number, bytes: Uint8Array | null): 
   return offset + length;
 }
 
-function recordBodyBytes(message: KafkaMessage, index: number, timestampDelta: number): number {
-  let bytes = 1 + varintBytes(zigzag(timestampDelta)) + varintBytes(index * 2) + fieldBytes(message.key) +
-    fieldBytes(message.value) + varintBytes(message.headers.length * 2);
-  for (const [name, value] of message.headers) bytes += fieldBytes(headerName(name)) + fieldBytes(value);
+/** Header count and headers as they appear in a record. */
+function headersBytes(headers: readonly Header[]): number {
+  let bytes = varintBytes(headers.length * 2);
+  for (let i = 0; i < headers.length; i++) bytes += fieldBytes(headerName(headers[i][0])) + fieldBytes(headers[i][1]);
   return bytes;
+}
+
+function writeHeaders(out: Uint8Array, offset: number, headers: readonly Header[]): number {
+  offset = writeVarint(out, offset, headers.length * 2);
+  for (let i = 0; i < headers.length; i++) {
+    offset = writeField(out, offset, headerName(headers[i][0]));
+    offset = writeField(out, offset, headers[i][1]);
+  }
+  return offset;
+}
+
+/**
+ * Freezes `headers` and keeps their record form (count and headers) beside them: a batch copies those bytes for
+ * every message holding this same list, instead of encoding each name and value again. For lists many messages
+ * share (the output's task, agent, type and key headers); the form is dropped with the list.
+ */
+export function shareHeaders<T extends Header[]>(headers: T): T {
+  const wire = new Uint8Array(headersBytes(headers));
+  writeHeaders(wire, 0, headers);
+  for (const header of headers) Object.freeze(header);
+  sharedHeaderWires.set(Object.freeze(headers), wire);
+  return headers;
+}
+
+function recordBodyBytes(message: KafkaMessage, index: number, timestampDelta: number): number {
+  const wire = sharedHeaderWires.get(message.headers);
+  return 1 + varintBytes(zigzag(timestampDelta)) + varintBytes(index * 2) + fieldBytes(message.key) +
+    fieldBytes(message.value) + (wire === undefined ? headersBytes(message.headers) : wire.length);
 }
 
 function ensureScratch(count: number): void {
@@ -140,11 +175,9 @@ export function encodeRecordBatch(messages: readonly KafkaMessage[], header: Rec
     offset = writeVarint(out, offset, i * 2);
     offset = writeField(out, offset, message.key);
     offset = writeField(out, offset, message.value);
-    offset = writeVarint(out, offset, message.headers.length * 2);
-    for (const [name, value] of message.headers) {
-      offset = writeField(out, offset, headerName(name));
-      offset = writeField(out, offset, value);
-    }
+    const wire = sharedHeaderWires.get(message.headers);
+    if (wire === undefined) offset = writeHeaders(out, offset, message.headers);
+    else offset = copyBytes(out, offset, wire);
   }
   if (offset !== total) throw new Error(`Record batch size mismatch: wrote ${offset} of ${total} bytes`);
   writeHeader(out, count, baseTimestampMs, maxTimestampMs, header);

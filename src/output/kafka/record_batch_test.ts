@@ -3,7 +3,13 @@ import { Buffer } from "node:buffer";
 import { compressionsAlgorithms, Reader, readRecordsBatch } from "@platformatic/kafka";
 import { crc32c } from "../spool/crc32c.ts";
 import type { KafkaMessage } from "./client.ts";
-import { batchRecords, encodeRecordBatch, sealRecordBatch, withCompressedRecords } from "./record_batch.ts";
+import {
+  batchRecords,
+  encodeRecordBatch,
+  sealRecordBatch,
+  shareHeaders,
+  withCompressedRecords,
+} from "./record_batch.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -84,4 +90,22 @@ Deno.test("withCompressedRecords() sets the codec bits and length; the library d
 
 Deno.test("encodeRecordBatch() refuses an empty batch", () => {
   assert.throws(() => encodeRecordBatch([], noProducer), RangeError);
+});
+
+Deno.test("shareHeaders(): batches with shared header lists are byte-identical to batches with fresh copies", () => {
+  const shared = shareHeaders<Array<[string, Uint8Array]>>([
+    ["task", encoder.encode("task-1")],
+    ["agent", encoder.encode("agent-€")],
+    ["key", encoder.encode("k".repeat(200))], // A value length past one varint byte.
+  ]);
+  assert.ok(Object.isFrozen(shared) && shared.every((header) => Object.isFrozen(header)));
+  assert.throws(() => shared.push(["x", new Uint8Array(0)]), TypeError);
+  const messages = Array.from({ length: 300 }, (_, i) => ({ ...message(i, 1_700_000_000_000 + i), headers: shared }));
+  const copies = messages.map((m) => ({
+    ...m,
+    headers: m.headers.map(([name, value]): [string, Uint8Array] => [name, value]),
+  }));
+  const header = { producerId: 5n, producerEpoch: 0, baseSequence: 0 };
+  assert.deepEqual(encodeRecordBatch(messages, header), encodeRecordBatch(copies, header));
+  assertRecords(sealRecordBatch(encodeRecordBatch(messages, header), crc32c), messages);
 });
