@@ -13,11 +13,6 @@ export const SIP_HEADER_LINES_MAX = 512;
 /** What `HeaderScanner.next()` found. */
 export type ScanStep = "header" | "end" | "truncated" | "too_many";
 
-function indexOfColon(bytes: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) if (bytes[i] === COLON) return i;
-  return -1;
-}
-
 /** A cursor over header lines; the fields describe the current header after `next()` returned "header". */
 export class HeaderScanner {
   id: SipHeaderId = SipHeader.OTHER;
@@ -53,7 +48,20 @@ export class HeaderScanner {
     while (true) {
       if (this.#lines >= SIP_HEADER_LINES_MAX) return "too_many";
       const lineStart = this.#pos;
-      const lf = this.#lineFeedAt(lineStart);
+      // One loop finds the line end and the first colon (a colon is never CR, so it lies before the content end).
+      let colon = -1;
+      let lf = -1;
+      let bits = 0;
+      for (let i = lineStart; i < bytes.length; i++) {
+        const byte = bytes[i]!;
+        if (byte === LF) {
+          lf = i;
+          break;
+        }
+        if (byte === COLON && colon === -1) colon = i;
+        bits |= byte;
+      }
+      this.#byteBits |= bits;
       if (lf === -1) return "truncated";
       const contentEnd = lf > lineStart && bytes[lf - 1] === CR ? lf - 1 : lf;
       this.#pos = lf + 1;
@@ -62,7 +70,7 @@ export class HeaderScanner {
         return "end";
       }
       this.#lines++;
-      const colon = isSpace(bytes[lineStart]!) ? -1 : indexOfColon(bytes, lineStart, contentEnd);
+      if (isSpace(bytes[lineStart]!)) colon = -1; // A continuation line that continues no header.
       if (colon === -1) {
         this.malformedLines++;
         continue;

@@ -20,7 +20,7 @@ export function indexIn(text: string, char: string, from: number, to: number): n
  * later range of the same text; without it a separator absent from a value (a comma, a quote) would be searched for
  * up to the end of the header block for each value.
  */
-class SeparatorSearch {
+export class SeparatorSearch {
   #text = "";
   #from = 0;
   #at = -1;
