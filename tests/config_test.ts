@@ -215,7 +215,7 @@ Deno.test("docs/config.md lists every key with its type, default and variable", 
   const doc = new Set((await Deno.readTextFile(`${ROOT}docs/config.md`)).split("\n").map(normal));
   for (const row of [...configRows(), ...appenderRows()]) assert.ok(doc.has(normal(row)), `missing row: ${row}`);
   assert.ok(doc.has(normal(
-    "| `capture.afpacket.block_size` | size 4KiB..128MiB | `4MiB` | " +
+    "| `capture.afpacket.block_size` | size 4KiB..128MiB | `1MiB` | " +
       "`CAPTURE_AGENT_CAPTURE_AFPACKET_BLOCK_SIZE` | ring block size (multiple of 4KiB and of frame_size) |",
   )));
 });

@@ -241,5 +241,5 @@ Deno.test("SIP parse results and sip records equal the frozen ones (corpus and m
 });
 
 if (import.meta.main && Deno.args.includes("--update")) {
-  await Deno.writeTextFile(GOLDEN, JSON.stringify(await compute(), null, 1) + "\n");
+  await Deno.writeTextFile(GOLDEN, JSON.stringify(await compute(), null, 2) + "\n");
 }

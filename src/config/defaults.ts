@@ -66,7 +66,7 @@ export const DEFAULT_CONFIG: Config = {
   capture: {
     promiscuous: true,
     snaplen: 262_144,
-    afpacket: { block_size: 4 * 1024 ** 2, num_blocks: 64, frame_size: 2048, block_timeout: 20, fanout_type: "hash" },
+    afpacket: { block_size: 1024 ** 2, num_blocks: 256, frame_size: 2048, block_timeout: 20, fanout_type: "hash" },
   },
   control: {
     tcp: { listen: "", tls: { cert: "", key: "", ca: "" }, token_file: "", allow_insecure_loopback: false },
