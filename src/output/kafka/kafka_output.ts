@@ -13,7 +13,8 @@
 import type { Output, OutputRecord, WriteResult } from "../output.ts";
 import { Spool } from "../spool/spool.ts";
 import { createKafkaClient, type KafkaClient, type KafkaMessage } from "./client.ts";
-import { decodeMessage, encodeMessage, MessageEncoder } from "./message.ts";
+import { MessageEncoder } from "./message.ts";
+import { decodeMessage, encodeMessage } from "./message_spool.ts";
 import { clientOptions, type KafkaOutputOptions, messageOptions, type ResolvedKafkaOptions } from "./options.ts";
 import { effectiveMaxInFlight, resolveKafkaOptions } from "./options.ts";
 import { ACK_LATENCY_BOUNDS_S, BATCH_RECORDS_BOUNDS, FixedHistogram } from "./histogram.ts";
@@ -69,24 +70,25 @@ export class KafkaOutput implements Output {
       this.#drop("droppedClosed", records.length, result);
       return result;
     }
-    const spilled: KafkaMessage[] = [];
-    for (const record of records) {
-      const encoded = this.#encoder.encode(record);
-      if (encoded.message === null) {
+    const encoder = this.#encoder;
+    let spilled: KafkaMessage[] | null = null;
+    for (let i = 0; i < records.length; i++) {
+      const message = encoder.next(records[i]);
+      if (message === null) {
         this.#drop("droppedEncode", 1, result);
         continue;
       }
-      if (encoded.cut) this.#stats.cutRecords++;
-      if (!this.#spooling && this.#enqueue(encoded.message, encoded.bytes)) {
+      if (encoder.lastCut) this.#stats.cutRecords++;
+      if (!this.#spooling && this.#enqueue(message, encoder.lastBytes)) {
         result.queued++;
       } else if (this.#spool === null) {
         this.#drop("droppedQueueFull", 1, result);
       } else {
         if (!this.#spooling) this.#startSpooling();
-        spilled.push(encoded.message);
+        (spilled ??= []).push(message);
       }
     }
-    result.spooled += this.#toSpool(spilled, result);
+    if (spilled !== null) result.spooled += this.#toSpool(spilled, result);
     const batchReady = this.#queue.length >= this.#options.batchRecordsMax ||
       this.#queueBytes >= this.#options.batchBytesMax;
     // Waking on every write would cut the linger short; in backoff it would hammer a broker that is down.
