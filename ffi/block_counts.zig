@@ -1,7 +1,8 @@
 //! The counters of one retired TPACKET_V3 block in one call (`cap_block_counts`): packets, bytes, protocol classes and
 //! malformed packets, what `capture -q --summary` reports, with nothing written per packet. The walk is
-//! block_packets.zig's and every packet goes through summary.zig's decoder, as `cap_block_walk` with summaries does;
-//! only the counters leave the library.
+//! block_packets.zig's; plain IPv4 UDP/TCP frames are classed by a fast path that agrees with summary.zig's decoder,
+//! every other packet goes through that decoder, as `cap_block_walk` with summaries does; only the counters leave the
+//! library.
 const std = @import("std");
 const assert = std.debug.assert;
 const abi = @import("abi.zig");
@@ -39,21 +40,6 @@ pub fn protocol_class(link_decoded: bool, s: *const summary_.Summary) Class {
         };
     }
     return if (s.ether_type == ether_type_arp) .arp else .other;
-}
-
-/// Bytes ahead of the packet being counted that are prefetched. The kernel wrote the block from another CPU, up to a
-/// nap earlier (src/capture/wake_coalescer.ts), and the walk's loads depend on each other (a header gives the next
-/// one's offset), so without this each cache line of the block is a miss waited for in turn. A miss to memory costs
-/// ≈ 100 ns and a packet ≈ 5–10 ns here: 2 KiB is ≈ 12 slots of 64-byte frames ahead. Three lines per packet keep pace
-/// with 160-byte slots. bench/capture.sh, summary reader at 100 kpps: 44 → 30 ns a packet with this and the fast path.
-const prefetch_distance_bytes: u32 = 2048;
-const prefetch_lines_per_packet = 3;
-
-fn prefetch_ahead(block: []const u8, header: u32) void {
-    inline for (0..prefetch_lines_per_packet) |line| {
-        const at = @as(usize, header) + prefetch_distance_bytes + line * 64;
-        if (at < block.len) @prefetch(block.ptr + at, .{ .rw = .read, .locality = 3, .cache = .data });
-    }
 }
 
 /// The class of an Ethernet frame holding an unfragmented IPv4 packet without options, carrying a well-formed UDP or
@@ -107,7 +93,6 @@ pub fn count(block: []const u8, request: *BlockCounts) i32 {
     var done: u32 = 0;
     while (done < request.packets_max) : (done += 1) {
         const p = walker.next() orelse break;
-        prefetch_ahead(block, p.header);
         const packet = block[p.start..][0..p.captured];
         if (link == .ethernet) {
             if (plain_ipv4_class(packet)) |class| {

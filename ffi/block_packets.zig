@@ -7,6 +7,22 @@ const kernel = @import("kernel.zig");
 
 const header_bytes: u32 = @sizeOf(kernel.PacketHeader);
 
+/// Bytes ahead of the packet being walked that are prefetched. The kernel wrote the block from another CPU, up to a
+/// nap earlier (src/capture/wake_coalescer.ts), and the walk's loads depend on each other (a header gives the next
+/// one's offset), so without this each cache line of the block is a miss waited for in turn. A miss to memory costs
+/// ≈ 100 ns and a packet ≈ 5–10 ns here: 2 KiB is ≈ 12 slots of 64-byte frames ahead. Three lines per packet keep pace
+/// with 160-byte slots. bench/capture.sh, summary reader at 100 kpps: 44 → 30 ns a packet with this and the fast path
+/// of block_counts.zig.
+const prefetch_distance_bytes: u32 = 2048;
+const prefetch_lines_per_packet = 3;
+
+fn prefetch_ahead(block: []const u8, header: u32) void {
+    inline for (0..prefetch_lines_per_packet) |line| {
+        const at = @as(usize, header) + prefetch_distance_bytes + line * 64;
+        if (at < block.len) @prefetch(block.ptr + at, .{ .rw = .read, .locality = 3, .cache = .data });
+    }
+}
+
 fn read32(block: []const u8, at: u32) u32 {
     return std.mem.readInt(u32, block[at..][0..4], .little);
 }
@@ -51,6 +67,7 @@ pub const Walker = struct {
         const block = walker.block;
         if (walker.header + header_bytes > block.len) return walker.stop();
         const h: u32 = @intCast(walker.header);
+        prefetch_ahead(block, h);
         const captured = read32(block, h + kernel.packet.tp_snaplen);
         const start: u64 = walker.header + std.mem.readInt(u16, block[h + kernel.packet.tp_mac ..][0..2], .little);
         if (start + captured > block.len) return walker.stop();

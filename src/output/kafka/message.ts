@@ -209,5 +209,3 @@ export function messageBytes(message: KafkaMessage): number {
   return RECORD_OVERHEAD_BYTES + message.value.length + (message.key?.length ?? 0) +
     headersCountedBytes(message.headers);
 }
-
-export { decodeMessage, encodeMessage } from "./message_spool.ts";

@@ -104,16 +104,14 @@ function paramEnd(params: string, start: number, to: number, quotes: boolean): n
  * @returns the value with surrounding quotes removed, "" for a parameter without value, undefined when absent.
  */
 export function findSipParam(params: string, name: string, from = 0, to = params.length): string | undefined {
-  const quoted = quotes.isIn(params, from, to);
-  for (let start = from;;) {
-    const end = paramEnd(params, start, to, quoted);
-    if (end === -1) return undefined;
-    scanParamKey(params, start, end);
-    const value = paramValueAt(params, start, end, name);
-    if (value !== undefined || end === to) return value;
-    start = end + 1;
-  }
+  oneName[0] = name;
+  findSipParams(params, from, to, oneName, oneValue);
+  return oneValue[0];
 }
+
+// Reused by findSipParam() (parsing is synchronous and does not re-enter it).
+const oneName: string[] = [""];
+const oneValue: (string | undefined)[] = [undefined];
 
 /**
  * `findSipParam()` for several names in one pass over the parameters: `values[k]` gets the value of `names[k]`
