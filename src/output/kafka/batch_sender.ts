@@ -1,8 +1,9 @@
 /**
  * The output's produce path: @platformatic/kafka keeps what it does well (bootstrap, metadata, connections, TLS,
  * SASL, API versions, retries, InitProducerId, codecs, error codes), but the record batches are ours
- * (record_batch.ts): the library's `Producer.send()` spends 5–13 µs per record building Maps, small Buffers and
- * BigInt murmur2 hashes, which made it the output's bottleneck (docs/decisions.md, "Kafka client").
+ * (record_batch.ts, and produce_request.ts for the request around them): the library's `Producer.send()` spends
+ * 5–13 µs per record building Maps, small Buffers and BigInt murmur2 hashes, which made it the output's bottleneck
+ * (docs/decisions.md, "Kafka client").
  *
  * One `send()` is one Produce request per partition leader, each holding one batch per partition. Idempotence:
  * one producer id per instance (re-initialised after a failed send, as the library does), per-partition sequences
@@ -20,27 +21,16 @@
  */
 import {
   compressionsAlgorithms,
-  createAPI,
   findErrorBy,
   kGetApi,
   kGetConnection,
   kPerformWithRetry,
   type Producer,
-  produceV10,
-  produceV11,
-  produceV3,
-  produceV4,
-  produceV5,
-  produceV6,
-  produceV7,
-  produceV8,
-  produceV9,
-  Writer,
 } from "@platformatic/kafka";
-import { crc32c } from "@platformatic/kafka";
 import { Buffer } from "node:buffer";
 import type { KafkaAcks, KafkaCompression, KafkaMessage } from "./client.ts";
 import { Partitioner } from "./partitioner.ts";
+import { checksum, type PartitionBatch, produceApi } from "./produce_request.ts";
 import { batchRecords, encodeRecordBatch, sealRecordBatch, withCompressedRecords } from "./record_batch.ts";
 
 /** What the sender needs besides the library's `Producer` (which carries connections and metadata). */
@@ -54,82 +44,7 @@ export interface BatchSenderOptions {
   retries: number;
 }
 
-interface PartitionBatch {
-  topic: string;
-  partition: number;
-  messages: KafkaMessage[];
-  batch: Uint8Array;
-}
-
-type ProduceApi = (connection: unknown, ...args: unknown[]) => void;
-
 const sequenceModulus = 2 ** 31; // Kafka sequences wrap to 0 after Integer.MAX_VALUE.
-const parsers: Record<number, typeof produceV9.parseResponse> = {
-  3: produceV3.parseResponse,
-  4: produceV4.parseResponse,
-  5: produceV5.parseResponse,
-  6: produceV6.parseResponse,
-  7: produceV7.parseResponse,
-  8: produceV8.parseResponse,
-  9: produceV9.parseResponse,
-  10: produceV10.parseResponse,
-  11: produceV11.parseResponse,
-};
-const produceApis = new Map<number, ProduceApi>();
-
-/** The Produce request body (v3–v11) around pre-built batches; flexible (compact) encoding from v9. */
-function produceRequest(version: number, acks: number, timeoutMs: number, batches: PartitionBatch[]): Writer {
-  const flexible = version >= 9;
-  const byTopic = new Map<string, PartitionBatch[]>();
-  for (const batch of batches) {
-    const list = byTopic.get(batch.topic);
-    if (list === undefined) byTopic.set(batch.topic, [batch]);
-    else list.push(batch);
-  }
-  const writer = Writer.create()
-    .appendString(null, flexible) // transactional_id
-    .appendInt16(acks)
-    .appendInt32(timeoutMs)
-    .appendArray(
-      [...byTopic],
-      (w, [topic, partitions]) => {
-        w.appendString(topic, flexible).appendArray(
-          partitions,
-          (w, { partition, batch }) => {
-            w.appendInt32(partition);
-            if (flexible) w.appendUnsignedVarInt(batch.length + 1);
-            else w.appendInt32(batch.length);
-            w.append(Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength));
-          },
-          flexible,
-          flexible,
-        );
-      },
-      flexible,
-      flexible,
-    );
-  if (flexible) writer.appendTaggedFields();
-  if (acks === 0) writer.context.noResponse = true;
-  return writer;
-}
-
-function produceApi(version: number): ProduceApi {
-  let api = produceApis.get(version);
-  if (api === undefined) {
-    const parse = parsers[version];
-    if (parse === undefined) throw new Error(`Unsupported Produce version ${version}`);
-    const create = (acks: number, timeoutMs: number, batches: PartitionBatch[]) =>
-      produceRequest(version, acks, timeoutMs, batches);
-    api = createAPI(0, version, create, parse, version >= 9, version >= 9) as unknown as ProduceApi;
-    produceApis.set(version, api);
-  }
-  return api;
-}
-
-/** CRC-32C through the library (native @node-rs/crc32 when it loads, else WebAssembly); a DynamicBuffer avoids a copy. */
-function checksum(bytes: Uint8Array): number {
-  return crc32c(Writer.create().append(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).dynamicBuffer);
-}
 
 function callbackPromise<T>(start: (callback: (error: Error | null, value?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => start((error, value) => error ? reject(error) : resolve(value as T)));

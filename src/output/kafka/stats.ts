@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { OutputStats } from "../output.ts";
+import type { OutputStats, WriteResult } from "../output.ts";
 import type { HistogramSnapshot } from "./histogram.ts";
 
 /** Counters of the Kafka output; plain numbers, cumulative unless they name a current depth or age. */
@@ -85,4 +85,16 @@ export function zeroStats(): KafkaOutputCounters {
     senderErrors: 0,
     spooling: 0,
   };
+}
+
+/** Counts `count` records dropped for `reason`, in the total and in `result` (the current `write()`'s) when given. */
+export function countDropped(
+  stats: KafkaOutputCounters,
+  reason: keyof KafkaOutputCounters,
+  count: number,
+  result: WriteResult | null,
+): void {
+  stats[reason] += count;
+  stats.droppedRecords += count;
+  if (result !== null) result.dropped += count;
 }
