@@ -4,7 +4,8 @@
 #   make test   every test; ends with a line "N passed, N failed"
 #   make run    capture on the first non-loopback interface (or lo) into ./var/ (rotating pcap + JSONL summary)
 #   make bench  benchmarks (bench-capture: trafgen in namespaces vs a Zig reference reader and tcpdump; bench-decode;
-#               bench-output: the Kafka output vs kcat against the real broker)
+#               bench-output: the Kafka output vs kcat against the real broker); make bench-baseline calibrates
+#               bench-decode against an older revision run alternately on the same machine
 SHELL := /bin/bash
 ROOT := $(CURDIR)
 export PATH := $(ROOT)/.tools/bin:$(ROOT)/node_modules/.bin:$(PATH)
@@ -85,6 +86,12 @@ bench-decode:
 	$(DENO) run -A --v8-flags=--expose-gc bench/decode.ts
 
 # Kafka output vs kcat on the real test broker, from one core: records/s and capture-to-ack p50/p99 at 10k records/s.
+# The decode bench of a fixed older revision and of this checkout, alternated, with the machine factor against the
+# older revision's recorded results (this machine's speed varies by up to 3x between days). BASELINE_REV, BASELINE_ROUNDS.
+.PHONY: bench-baseline
+bench-baseline:
+	$(DENO) run -A bench/baseline.ts --rev $(or $(BASELINE_REV),a88aead) --rounds $(or $(BASELINE_ROUNDS),5)
+
 .PHONY: bench-output
 bench-output:
 	$(DENO) run -A bench/output.ts

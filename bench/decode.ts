@@ -13,7 +13,8 @@
  * Time is CPU time of this process (process.cpuUsage) and wall time; the machine is shared, so expect ±30 %.
  * No assertions: the numbers are reported, not judged. Prints a table and writes JSON under bench/results/.
  *
- * Usage: deno run -A --v8-flags=--expose-gc bench/decode.ts [--seconds S] [--corpus FILE]
+ * Usage: deno run -A --v8-flags=--expose-gc bench/decode.ts [--seconds S] [--corpus FILE] [--no-results]
+ * (`--no-results`: print only, write no JSON; bench/baseline.ts runs it that way)
  * @module
  */
 import process from "node:process";
@@ -34,6 +35,7 @@ const option = (name: string, fallback: string) => {
 };
 const SECONDS = Number(option("--seconds", "2"));
 const CORPUS = option("--corpus", "/work/shared/corpus/sip/rtp_rtcp_sip_ipv4_udp.pcap");
+const SAVE_RESULTS = !args.includes("--no-results");
 const BATCH_PACKETS = 1024;
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -284,6 +286,7 @@ async function main(): Promise<void> {
         `${format(retained.retainedBytes)} B (${format(retained.perMillion)} B per million packets)`,
     );
   }
+  if (!SAVE_RESULTS) return;
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   const path = new URL(`./results/decode-${stamp}.json`, import.meta.url).pathname;
   await Deno.mkdir(new URL("./results/", import.meta.url).pathname, { recursive: true });

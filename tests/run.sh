@@ -31,10 +31,10 @@ echo "zig: $zp passed, $zf failed"
 passed=$((passed + zp))
 failed=$((failed + zf))
 
-# Deno: unit tests beside the code and integration tests under tests/. JUnit XML gives exact counts.
+# Deno: unit tests beside the code (src/, bench/) and integration tests under tests/. JUnit XML gives exact counts.
 junit=$OUT/deno-junit.xml
 rm -f "$junit"
-deno test -A --no-check=remote --junit-path="$junit" ${DENO_TEST_ARGS:-} src/ tests/
+deno test -A --no-check=remote --junit-path="$junit" ${DENO_TEST_ARGS:-} src/ tests/ bench/
 deno_rc=$?
 dp=0
 df=0
