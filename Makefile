@@ -96,6 +96,11 @@ bench-baseline:
 bench-output:
 	$(DENO) run -A bench/output.ts
 
+# Where a Kafka record's CPU goes: the same output through clients from "nothing sent" to the real broker.
+.PHONY: bench-output-breakdown
+bench-output-breakdown:
+	$(DENO) run -A bench/output_breakdown.ts
+
 # Robustness fuzzing (docs/fuzzing.md): ≥ 10⁶ mutated corpus frames, random frames and mutated capture files through
 # the pipeline, the parsers and the file readers. FUZZ_SEED (default: time-based, printed) and FUZZ_INPUTS apply.
 .PHONY: fuzz

@@ -1,0 +1,161 @@
+/**
+ * Where a Kafka record's CPU goes (`make bench-output-breakdown`): the same `KafkaOutput` writes the same pre-generated
+ * records (bench/output_workload.ts) through five clients, from nothing sent to the real broker, so the differences
+ * between rows are the costs of each step:
+ *
+ * - `none`: `send()` resolves at once (the output's own path: JSON, messages, queue, batching, acks);
+ * - `batch`: the record batch is encoded and sealed (CRC-32C), nothing sent;
+ * - `batch, held 20 ms`: the same, acknowledged 20 ms later (batches stay alive as when in flight);
+ * - `request`: the batch plus the whole Produce request built around it, nothing sent;
+ * - `broker`: the real client and the real test broker (tests/helpers/kafka_broker.ts).
+ *
+ * Rounds alternate the clients; the table gives µs of process CPU per record (min and median over the rounds). This
+ * process is pinned to CPU 0 like bench/output.ts's producer. No assertions: the numbers are reported.
+ *
+ * Usage: deno run -A bench/output_breakdown.ts [--records N] [--rounds N] [--workload per-packet|sip+call]
+ *   [--poll-ms N]   (the writer's wait step above 10,000 queued records; 1, 5 and 20 measured the same)
+ * @module
+ */
+import process from "node:process";
+import { setImmediate } from "node:timers";
+import {
+  createKafkaClient,
+  type KafkaClient,
+  type KafkaClientOptions,
+  type KafkaMessage,
+} from "../src/output/kafka/client.ts";
+import { KafkaOutput } from "../src/output/kafka/kafka_output.ts";
+import { checksum, produceRequest } from "../src/output/kafka/produce_request.ts";
+import { encodeRecordBatch, sealRecordBatch } from "../src/output/kafka/record_batch.ts";
+import type { OutputRecord } from "../src/output/output.ts";
+import type { ProtocolName } from "../src/pipeline/mod.ts";
+import { KafkaTestBroker } from "../tests/helpers/kafka_broker.ts";
+import { loadCorpus, pregenerate } from "./output_workload.ts";
+
+const args = Deno.args;
+const option = (name: string, fallback: string) => {
+  const at = args.indexOf(name);
+  return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
+};
+const RECORDS = Number(option("--records", "200000"));
+const ROUNDS = Number(option("--rounds", "3"));
+const WORKLOAD = option("--workload", "per-packet");
+const PROTOCOLS: Record<string, ProtocolName[]> = { "per-packet": ["sip", "rtp_packet"], "sip+call": ["sip", "call"] };
+const CHUNK_RECORDS = 1000;
+/** Written and acknowledged before each timed run (JIT warm-up), as in bench/output.ts. */
+const WARM_RECORDS = 20_000;
+/** Above this many queued records the writer waits (the output's queue holds 20,000 by default). */
+const QUEUE_HIGH = 10_000;
+const POLL_MS = Number(option("--poll-ms", "5"));
+
+type ClientFactory = (options: KafkaClientOptions) => KafkaClient;
+
+function sealed(messages: readonly KafkaMessage[]): Uint8Array {
+  const header = { producerId: -1n, producerEpoch: -1, baseSequence: -1 };
+  return sealRecordBatch(encodeRecordBatch(messages, header), checksum);
+}
+
+function clients(): Record<string, ClientFactory> {
+  const close = () => Promise.resolve();
+  return {
+    "none": () => ({ send: () => Promise.resolve(), close }),
+    "batch": () => ({ send: (messages) => Promise.resolve(void sealed(messages)), close }),
+    "batch, held 20 ms": () => ({
+      send: (messages) => {
+        const batch = sealed(messages);
+        return new Promise((resolve) => setTimeout(() => resolve(void batch), 20));
+      },
+      close,
+    }),
+    "request": () => ({
+      send: (messages) => {
+        const batches = [{ topic: "breakdown", partition: 0, messages: [...messages], batch: sealed(messages) }];
+        return Promise.resolve(void produceRequest(9, -1, 5000, batches).buffer);
+      },
+      close,
+    }),
+    // The output's own client options (idempotent, acks all, 5 in flight: its defaults).
+    "broker": createKafkaClient,
+  };
+}
+
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+async function writeAll(out: KafkaOutput, records: OutputRecord[], count: number): Promise<void> {
+  for (let i = 0; i < count; i += CHUNK_RECORDS) {
+    while (out.stats().queueRecords > QUEUE_HIGH) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    out.write(records.slice(i, Math.min(count, i + CHUNK_RECORDS)));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  await out.flush();
+}
+
+/** µs of process CPU per record for one client, after a warm-up. */
+async function run(bootstrap: string, createClient: ClientFactory, records: OutputRecord[]): Promise<number> {
+  const out = new KafkaOutput({
+    brokers: [bootstrap],
+    topic: "bench-breakdown",
+    taskId: "bench",
+    agentId: "bench",
+    createClient,
+  });
+  try {
+    await writeAll(out, records, WARM_RECORDS);
+    const start = cpuMs();
+    await writeAll(out, records, records.length);
+    const sent = out.stats().sentRecords;
+    if (sent !== WARM_RECORDS + records.length) throw new Error(`sent ${sent} of ${WARM_RECORDS + records.length}`);
+    return (cpuMs() - start) * 1000 / records.length;
+  } finally {
+    await out.close();
+  }
+}
+
+async function pinToCpu0(): Promise<boolean> {
+  const args = ["-a", "-p", "-c", "0", String(Deno.pid)];
+  return (await new Deno.Command("taskset", { args, stdout: "null", stderr: "null" }).output()).success;
+}
+
+function report(results: Map<string, number[]>, pinned: boolean): void {
+  console.log(
+    `bench-output-breakdown: ${WORKLOAD}, ${RECORDS} records a run, ${ROUNDS} rounds, ` +
+      `${pinned ? "pinned to CPU 0" : "NOT pinned (taskset failed)"}`,
+  );
+  console.log("| client under KafkaOutput | µs CPU / record, min | median |\n|---|--:|--:|");
+  for (const [name, values] of results) {
+    const sorted = [...values].sort((a, b) => a - b);
+    console.log(`| ${name} | ${sorted[0].toFixed(2)} | ${sorted[sorted.length >> 1].toFixed(2)} |`);
+  }
+}
+
+async function main(): Promise<void> {
+  const protocols = PROTOCOLS[WORKLOAD];
+  if (protocols === undefined) throw new Error(`--workload: one of ${Object.keys(PROTOCOLS).join(", ")}`);
+  const corpus = await loadCorpus("/work/shared/corpus/sip/rtp_rtcp_sip_ipv4_udp.pcap");
+  const records = pregenerate(corpus, protocols, RECORDS);
+  const runDir = await Deno.makeTempDir({ prefix: "bench-breakdown-" });
+  const broker = new KafkaTestBroker(runDir);
+  const results = new Map<string, number[]>();
+  let pinned = false;
+  try {
+    await broker.up();
+    pinned = await pinToCpu0();
+    const factories = clients();
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, factory] of Object.entries(factories)) {
+        const list = results.get(name) ?? [];
+        list.push(await run(broker.bootstrap, factory, records));
+        results.set(name, list);
+      }
+    }
+  } finally {
+    await broker.down().catch((error) => console.error(`broker down: ${error}`));
+    await Deno.remove(runDir, { recursive: true }).catch(() => {});
+  }
+  report(results, pinned);
+}
+
+if (import.meta.main) await main();
