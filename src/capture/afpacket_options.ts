@@ -22,7 +22,7 @@ export interface AfPacketOptions {
   /** @default true */
   promiscuous?: boolean;
   /**
-   * Wait for blocks on the calling thread (the event loop turns every 500 ms, src/capture/afpacket.ts) instead of
+   * Wait for blocks on the calling thread (the event loop turns every 500 ms, src/capture/afpacket_rings.ts) instead of
    * a worker thread; only honoured with a single ring. For one-shot tools, never for the daemon.
    * @default false
    */

@@ -1,27 +1,11 @@
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
 import { AfPacketSource } from "./afpacket.ts";
 import { PacketType } from "./batch.ts";
 import { CaptureError } from "../native/capture_error.ts";
 import { PcapRecordsFlag } from "../native/pcap_records.ts";
+import { sendUdp, testPort } from "./_test_lo.ts";
 
 const SMALL = { blockBytes: 65536, blockCount: 8, retireTimeoutMs: 10, promiscuous: false } as const;
-
-function testPort(): number {
-  return 20000 + (Deno.pid * 13 + Math.floor(Math.random() * 5000)) % 20000;
-}
-
-async function sendUdp(port: number, count: number, sourcePorts = 1): Promise<void> {
-  const sockets = Array.from({ length: sourcePorts }, () => dgram.createSocket("udp4"));
-  for (let k = 0; k < count; k++) {
-    const payload = new Uint8Array(8);
-    new DataView(payload.buffer).setUint32(0, k);
-    await new Promise<void>((resolve, reject) =>
-      sockets[k % sourcePorts].send(payload, port, "127.0.0.1", (error) => error ? reject(error) : resolve())
-    );
-  }
-  for (const socket of sockets) socket.close();
-}
 
 /** Reads until `packets` packets arrived or `timeoutMs` passed; returns sequence numbers seen per socket. */
 async function collect(

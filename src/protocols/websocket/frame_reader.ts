@@ -6,21 +6,26 @@
  * between the fragments of a message and are only counted. A frame that breaks the framing (reserved opcode or bits,
  * bad control frame, impossible length) or lost bytes stop the direction until `resync` (lengths can no longer be
  * trusted). With permessage-deflate, RSV1 on the first frame marks a compressed message, inflated when whole.
+ * Header decoding and checks live in frame_header.ts; the message being joined, its buffer and its inflation in
+ * message_assembler.ts.
  * @module
  */
 import { WsInflater } from "./inflater.ts";
 import { WS_INFLATED_BYTES_MAX_DEFAULT, WS_MESSAGE_BYTES_MAX_DEFAULT } from "./limits.ts";
 import { type WebSocketStats, WsOpcode } from "./types.ts";
+import {
+  createWsFrameHeader,
+  decodeWsFrameHeader,
+  WS_HEAD_BYTES_MAX,
+  WS_HEAD_BYTES_MIN,
+  wsFrameHeaderFault,
+  wsHeaderBytes,
+} from "./frame_header.ts";
+import { type WsFrameSink, WsMessageAssembler } from "./message_assembler.ts";
 
 export { WS_MESSAGE_BYTES_MAX_DEFAULT };
+export type { WsFrameSink };
 
-const HEAD_BYTES_MIN = 2;
-const BUFFER_BYTES_INITIAL = 2048;
-/** A buffer grown past this for a large message is released after it, so idle connections stay small. */
-const BUFFER_BYTES_KEPT = 65536;
-/** 2^53 / 2^32: a 64-bit length at or above this is not a length we can follow (and the top bit must be 0). */
-const LENGTH_HIGH_LIMIT = 0x200000;
-const EMPTY = new Uint8Array(0);
 /** Messages after a guessed boundary before a framing error no longer counts as a wrong guess. */
 const GUESS_MESSAGES_CHECKED = 2;
 
@@ -31,12 +36,6 @@ const enum State {
   DEAD,
   /** A Close frame was read: nothing may follow. */
   CLOSED,
-}
-
-/** Receives the messages a `WsFrameReader` finds. */
-export interface WsFrameSink {
-  /** One whole text or binary message; `payload` is valid only during the call. */
-  message(payload: Uint8Array, binary: boolean): void;
 }
 
 /** Options of a `WsFrameReader`. */
@@ -51,41 +50,38 @@ export interface WsFrameReaderOptions {
 
 /** Frame state of one direction. */
 export class WsFrameReader {
-  /** Inflates messages whose first frame has RSV1 (permessage-deflate); without it RSV1 is a framing error. */
-  inflater: WsInflater | undefined;
   #fromClient: boolean;
   readonly #stats: WebSocketStats;
-  readonly #messageBytesMax: number;
   #state = State.HEAD;
-  readonly #head = new Uint8Array(14);
+  readonly #head = new Uint8Array(WS_HEAD_BYTES_MAX);
   #headBytes = 0;
-  #headNeed = HEAD_BYTES_MIN;
-  // The frame being read.
-  #fin = false;
-  #opcode = 0;
-  #masked = false;
-  readonly #mask = new Uint8Array(4);
+  #headNeed = WS_HEAD_BYTES_MIN;
+  /** The frame being read. */
+  readonly #frame = createWsFrameHeader();
   #payloadLeft = 0;
   #payloadDone = 0;
   /** The frame's payload is copied into the message buffer. */
   #keep = false;
   /** The frame is a data frame of the open message (its FIN ends the message). */
   #ofMessage = false;
-  // The message being joined: opcode (0 when none), frames so far, and whether it is being skipped.
-  #messageOpcode = 0;
-  #messageFrames = 0;
-  #messageSkipped = false;
-  #messageCompressed = false;
+  readonly #message: WsMessageAssembler;
   /** Messages still to come before the framing counts as confirmed after a guessed boundary (0: not guessed). */
   #guessMessagesLeft = 0;
-  #buffer: Uint8Array | null = null;
-  #bufferBytes = 0;
 
   /** Creates the reader of one direction. */
   constructor(options: WsFrameReaderOptions) {
     this.#fromClient = options.fromClient;
     this.#stats = options.stats;
-    this.#messageBytesMax = options.messageBytesMax ?? WS_MESSAGE_BYTES_MAX_DEFAULT;
+    this.#message = new WsMessageAssembler(options.stats, options.messageBytesMax ?? WS_MESSAGE_BYTES_MAX_DEFAULT);
+  }
+
+  /** Inflates messages whose first frame has RSV1 (permessage-deflate); without it RSV1 is a framing error. */
+  get inflater(): WsInflater | undefined {
+    return this.#message.inflater;
+  }
+
+  set inflater(inflater: WsInflater | undefined) {
+    this.#message.inflater = inflater;
   }
 
   /** Whether permessage-deflate is on, with default parameters when switched on here (tests, fuzzing). */
@@ -111,7 +107,7 @@ export class WsFrameReader {
 
   /** Bytes of a message waiting for its next frames. */
   get bufferedBytes(): number {
-    return this.#bufferBytes;
+    return this.#message.bufferedBytes;
   }
 
   /** Feeds the next in-order bytes `data[offset, offset + bytes)`. */
@@ -142,8 +138,8 @@ export class WsFrameReader {
     this.#fromClient = fromClient;
     this.#state = State.HEAD;
     this.#headBytes = 0;
-    this.#headNeed = HEAD_BYTES_MIN;
-    this.#dropMessage();
+    this.#headNeed = WS_HEAD_BYTES_MIN;
+    this.#message.drop();
     this.inflater?.loseContext();
     this.#guessMessagesLeft = GUESS_MESSAGES_CHECKED;
   }
@@ -155,11 +151,9 @@ export class WsFrameReader {
     this.#headBytes += n;
     at += n;
     if (this.#headBytes < this.#headNeed) return at;
-    if (this.#headNeed === HEAD_BYTES_MIN) {
-      const length7 = head[1] & 0x7f;
-      const extended = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
-      this.#headNeed = HEAD_BYTES_MIN + extended + ((head[1] & 0x80) !== 0 ? 4 : 0);
-      if (this.#headNeed > HEAD_BYTES_MIN) return at;
+    if (this.#headNeed === WS_HEAD_BYTES_MIN) {
+      this.#headNeed = wsHeaderBytes(head[1]);
+      if (this.#headNeed > WS_HEAD_BYTES_MIN) return at;
     }
     this.#beginFrame(sink);
     return at;
@@ -167,85 +161,40 @@ export class WsFrameReader {
 
   /** Decodes the gathered header and checks it (RFC 6455 §5.2, §5.5). */
   #beginFrame(sink: WsFrameSink): void {
-    const head = this.#head;
-    const first = head[0];
-    const length7 = head[1] & 0x7f;
+    const frame = this.#frame;
     this.#headBytes = 0;
-    this.#headNeed = HEAD_BYTES_MIN;
-    this.#fin = (first & 0x80) !== 0;
-    this.#opcode = first & 0x0f;
-    this.#masked = (head[1] & 0x80) !== 0;
-    let length = length7;
-    let at = HEAD_BYTES_MIN;
-    if (length7 === 126) {
-      length = (head[2] << 8) | head[3];
-      at = 4;
-    } else if (length7 === 127) {
-      const high = readU32(head, 2);
-      if (high >= LENGTH_HIGH_LIMIT) return this.#fail("bad_length");
-      length = high * 0x1_0000_0000 + readU32(head, 6);
-      at = 10;
-    }
-    if (this.#masked) { for (let k = 0; k < 4; k++) this.#mask[k] = head[at + k]; }
+    this.#headNeed = WS_HEAD_BYTES_MIN;
+    if (!decodeWsFrameHeader(this.#head, frame)) return this.#fail("bad_length");
     this.#stats.frames++;
-    const opcode = this.#opcode;
-    const control = opcode >= WsOpcode.CLOSE;
-    if (control ? opcode > WsOpcode.PONG : opcode > WsOpcode.BINARY) return this.#fail("bad_opcode");
-    if (control && (!this.#fin || length > 125)) return this.#fail("bad_control_frame");
-    const reserved = first & 0x70;
-    const compressed = reserved === 0x40 && this.inflater !== undefined && !control && opcode !== WsOpcode.CONTINUATION;
-    if (reserved !== 0 && !compressed) return this.#fail("reserved_bits");
-    if (this.#masked !== this.#fromClient) this.#stats.invalid.mask_mismatch++;
-    this.#payloadLeft = length;
+    const fault = wsFrameHeaderFault(frame, this.inflater !== undefined);
+    if (fault !== null) return this.#fail(fault);
+    if (frame.masked !== this.#fromClient) this.#stats.invalid.mask_mismatch++;
+    this.#payloadLeft = frame.length;
     this.#payloadDone = 0;
     this.#keep = false;
     this.#ofMessage = false;
-    if (!control) this.#startData(compressed);
+    if (frame.opcode < WsOpcode.CLOSE) {
+      // A header that passed the checks has reserved bits only as RSV1 of a compressed message's first frame.
+      this.#ofMessage = this.#message.beginFrame(frame.opcode, frame.length, frame.reserved !== 0);
+      this.#keep = this.#ofMessage && !this.#message.skipped;
+    }
     this.#state = State.PAYLOAD;
-    if (length === 0) this.#endFrame(sink);
-  }
-
-  /** A text, binary or continuation frame: opens or continues the message and decides whether to keep its bytes. */
-  #startData(compressed: boolean): void {
-    const invalid = this.#stats.invalid;
-    if (this.#opcode === WsOpcode.CONTINUATION) {
-      if (this.#messageOpcode === 0) {
-        invalid.unexpected_continuation++;
-        return;
-      }
-    } else {
-      if (this.#messageOpcode !== 0) {
-        invalid.expected_continuation++;
-        this.#dropMessage();
-      }
-      this.#messageOpcode = this.#opcode;
-      this.#messageFrames = 0;
-      this.#messageSkipped = false;
-      this.#messageCompressed = compressed;
-      this.#bufferBytes = 0;
-    }
-    this.#ofMessage = true;
-    this.#messageFrames++;
-    if (!this.#messageSkipped && this.#bufferBytes + this.#payloadLeft > this.#messageBytesMax) {
-      invalid.too_large++;
-      this.#messageSkipped = true;
-      this.#bufferBytes = 0;
-    }
-    this.#keep = !this.#messageSkipped;
+    if (frame.length === 0) this.#endFrame(sink);
   }
 
   #readPayload(data: Uint8Array, at: number, end: number, sink: WsFrameSink): number {
     const n = Math.min(this.#payloadLeft, end - at);
+    const frame = this.#frame;
     if (this.#keep) {
-      const whole = this.#payloadDone === 0 && n === this.#payloadLeft && this.#fin;
-      if (whole && !this.#masked && this.#bufferBytes === 0) {
+      const whole = this.#payloadDone === 0 && n === this.#payloadLeft && frame.fin;
+      if (whole && !frame.masked && this.#message.bufferedBytes === 0) {
         // The common server-side case: the message is right here, unmasked; no copy.
         this.#state = State.HEAD;
         this.#payloadLeft = 0;
         this.#endMessage(data.subarray(at, at + n), sink);
         return at + n;
       }
-      this.#append(data, at, n);
+      this.#message.append(data, at, n, frame.masked ? frame.mask : null, this.#payloadDone);
     }
     this.#payloadDone += n;
     this.#payloadLeft -= n;
@@ -256,7 +205,7 @@ export class WsFrameReader {
   #endFrame(sink: WsFrameSink): void {
     this.#state = State.HEAD;
     const stats = this.#stats;
-    switch (this.#opcode) {
+    switch (this.#frame.opcode) {
       case WsOpcode.PING:
         stats.pings++;
         return;
@@ -266,50 +215,18 @@ export class WsFrameReader {
       case WsOpcode.CLOSE:
         stats.closes++;
         this.#state = State.CLOSED;
-        this.#dropMessage();
+        this.#message.drop();
         return;
     }
-    if (!this.#ofMessage || !this.#fin) return;
-    if (this.#messageSkipped) this.#dropMessage();
-    else this.#endMessage(this.#buffer === null ? EMPTY : this.#buffer.subarray(0, this.#bufferBytes), sink);
+    if (!this.#ofMessage || !this.#frame.fin) return;
+    if (this.#message.skipped) this.#message.drop();
+    else this.#endMessage(null, sink);
   }
 
-  #endMessage(payload: Uint8Array, sink: WsFrameSink): void {
-    const stats = this.#stats;
-    const binary = this.#messageOpcode === WsOpcode.BINARY;
+  /** A whole message (`payload`, or null for the buffered bytes) goes out; it also counts toward a guessed boundary. */
+  #endMessage(payload: Uint8Array | null, sink: WsFrameSink): void {
     if (this.#guessMessagesLeft > 0) this.#guessMessagesLeft--;
-    const compressed = this.#messageCompressed;
-    // Inflated or not, the inflater has seen this message: its window is where the sender's is.
-    this.#messageCompressed = false;
-    if (compressed && !this.#inflate(payload)) return this.#dropMessage();
-    stats.messages++;
-    if (this.#messageFrames > 1) stats.fragmentedMessages++;
-    sink.message(compressed ? this.inflater!.output : payload, binary);
-    this.#dropMessage();
-  }
-
-  /** Inflates a compressed message into the inflater's output; false (counted) when it cannot be read. */
-  #inflate(payload: Uint8Array): boolean {
-    const inflater = this.inflater!;
-    const contextKnown = inflater.contextKnown;
-    const outcome = inflater.inflate(payload);
-    const invalid = this.#stats.invalid;
-    if (outcome === "ok") this.#stats.inflatedMessages++;
-    else if (outcome === "too_large") invalid.inflate_too_large++;
-    else if (contextKnown) invalid.inflate_error++;
-    else invalid.inflate_no_context++;
-    return outcome === "ok";
-  }
-
-  /** Ends the open message; a compressed one not inflated leaves the sender's window ahead of ours. */
-  #dropMessage(): void {
-    if (this.#messageCompressed) this.inflater?.loseContext();
-    this.#messageOpcode = 0;
-    this.#messageFrames = 0;
-    this.#messageSkipped = false;
-    this.#messageCompressed = false;
-    this.#bufferBytes = 0;
-    if (this.#buffer !== null && this.#buffer.length > BUFFER_BYTES_KEPT) this.#buffer = null;
+    this.#message.finish(payload, sink);
   }
 
   #fail(reason: "bad_length" | "bad_opcode" | "bad_control_frame" | "reserved_bits" | "gap"): void {
@@ -317,30 +234,6 @@ export class WsFrameReader {
     if (this.#guessMessagesLeft > 0 && reason !== "gap") this.#stats.resyncFailures++;
     this.#guessMessagesLeft = 0;
     this.#state = State.DEAD;
-    this.#dropMessage();
+    this.#message.drop();
   }
-
-  /** Copies `n` payload bytes at `at` into the message buffer, unmasking them (`#startData` checked the bound). */
-  #append(data: Uint8Array, at: number, n: number): void {
-    const needed = this.#bufferBytes + n;
-    if (this.#buffer === null || needed > this.#buffer.length) {
-      const size = Math.min(this.#messageBytesMax, Math.max(needed, BUFFER_BYTES_INITIAL, 2 * this.#bufferBytes));
-      const grown = new Uint8Array(size);
-      if (this.#buffer !== null) grown.set(this.#buffer.subarray(0, this.#bufferBytes));
-      this.#buffer = grown;
-    }
-    const buffer = this.#buffer;
-    const out = this.#bufferBytes;
-    if (!this.#masked) buffer.set(data.subarray(at, at + n), out);
-    else {
-      const mask = this.#mask;
-      const done = this.#payloadDone;
-      for (let k = 0; k < n; k++) buffer[out + k] = data[at + k] ^ mask[(done + k) & 3];
-    }
-    this.#bufferBytes = needed;
-  }
-}
-
-function readU32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
 }
