@@ -5,7 +5,8 @@
  *   memory (each loop shifted in time past the last, so calls end and streams close as in a long capture), and a
  *   synthetic batch of 64-byte Ethernet/IPv4/UDP frames (no protocol matches: the per-packet floor);
  * - stages: (a) the L2–L4 summary decode, (b) the full decoder (fragments, tunnels), (c) the full pipeline with every
- *   default protocol, records serialised with JSON.stringify into a null sink;
+ *   default protocol, records serialised with JSON.stringify into a null sink, and (corpus only) (d) the pipeline with
+ *   `--protocol rtp`: L2–L4 decode plus RTP stream statistics, issue 3's first target;
  * - SIP: messages parsed per second (parse only, and parse → `sip` record → JSON), from the corpus' SIP payloads;
  * - memory: heap retained after a forced GC per million packets that produce no record, and bytes allocated per
  *   packet (heap growth over windows too short for a collection: an estimate).
@@ -23,7 +24,7 @@ import { type Frame, packFrames, readFrames } from "./_frames.ts";
 import { decodeSummary } from "../src/decode/decode.ts";
 import { FullDecoder } from "../src/decode/full_decoder.ts";
 import { createPacketSummary, IpProtocol } from "../src/decode/summary.ts";
-import { Pipeline } from "../src/pipeline/mod.ts";
+import { Pipeline, type ProtocolName } from "../src/pipeline/mod.ts";
 import { sipRecord } from "../src/pipeline/records.ts";
 import { recordBase } from "../src/pipeline/record_base.ts";
 import { detectSip, parseSipMessage } from "../src/protocols/sip/mod.ts";
@@ -112,9 +113,12 @@ function fullDecoderStage(): Stage {
   };
 }
 
-/** The pipeline with every default protocol, records to JSON into a null sink; `pipeline` is kept for its stats. */
-function pipelineStage(holder: { pipeline?: Pipeline; jsonBytes: number }): Stage {
-  const pipeline = new Pipeline({ task: "bench" });
+/**
+ * The pipeline with `protocols` (default: every default protocol), records to JSON into a null sink; `pipeline` is
+ * kept for its stats.
+ */
+function pipelineStage(holder: { pipeline?: Pipeline; jsonBytes: number }, protocols?: ProtocolName[]): Stage {
+  const pipeline = new Pipeline({ task: "bench", protocols });
   holder.pipeline = pipeline;
   let loop = 0;
   return (workload) => {
@@ -257,9 +261,16 @@ async function main(): Promise<void> {
     measurements.push(measure(workload, "summary decode (L2-L4)", summaryStage()));
     measurements.push(measure(workload, "full decoder", fullDecoderStage()));
     const holder: { pipeline?: Pipeline; jsonBytes: number } = { jsonBytes: 0 };
+    const rtp: { pipeline?: Pipeline; jsonBytes: number } = { jsonBytes: 0 };
     measurements.push(measure(workload, "pipeline, all protocols, JSON", pipelineStage(holder)));
     const stats = holder.pipeline!.stats();
     pipelineStats[workload.name] = { records: stats.records, protocols: stats.protocols, jsonBytes: holder.jsonBytes };
+    if (workload !== corpus) continue;
+    // Issue 3's first target names exactly this: L2–L4 decode plus RTP stream statistics (`--protocol rtp`: SIP is
+    // parsed only to bind the streams; `rtp_stream` records to JSON).
+    measurements.push(
+      measure(workload, "pipeline, rtp (L2-L4 + RTP stream statistics), JSON", pipelineStage(rtp, ["rtp"])),
+    );
   }
   const sip = sipRates(sipPayloads(corpus));
   const retained = retainedPerMillion(synthetic);
