@@ -5,15 +5,17 @@
  *
  * - `none`: `send()` resolves at once (the output's own path: JSON, messages, queue, batching, acks);
  * - `batch`: the record batch is encoded and sealed (CRC-32C), nothing sent;
- * - `batch, held 20 ms`: the same, acknowledged 20 ms later (batches stay alive as when in flight);
+ * - `batch held 20 ms`: the same, acknowledged 20 ms later (batches stay alive as when in flight);
  * - `request`: the batch plus the whole Produce request built around it, nothing sent;
  * - `broker`: the real client and the real test broker (tests/helpers/kafka_broker.ts).
  *
- * Rounds alternate the clients; the table gives µs of process CPU per record (min and median over the rounds). This
- * process is pinned to CPU 0 like bench/output.ts's producer. No assertions: the numbers are reported.
+ * Each run is a process of its own, pinned to CPU 0 like bench/output.ts's producer (this process starts the broker and
+ * the runs, rounds alternating the clients); the table gives µs of process CPU per record (min and median over the
+ * rounds). No assertions: the numbers are reported.
  *
  * Usage: deno run -A bench/output_breakdown.ts [--records N] [--rounds N] [--workload per-packet|sip+call]
  *   [--poll-ms N]   (the writer's wait step above 10,000 queued records; 1, 5 and 20 measured the same)
+ *   [--clients NAME,NAME]   (a subset: none, batch, "batch held 20 ms", request, broker)
  * @module
  */
 import process from "node:process";
@@ -40,6 +42,9 @@ const option = (name: string, fallback: string) => {
 const RECORDS = Number(option("--records", "200000"));
 const ROUNDS = Number(option("--rounds", "3"));
 const WORKLOAD = option("--workload", "per-packet");
+/** Comma-separated client names to run (default: all five). */
+const ONLY = option("--clients", "");
+const CORPUS = "/work/shared/corpus/sip/rtp_rtcp_sip_ipv4_udp.pcap";
 const PROTOCOLS: Record<string, ProtocolName[]> = { "per-packet": ["sip", "rtp_packet"], "sip+call": ["sip", "call"] };
 const CHUNK_RECORDS = 1000;
 /** Written and acknowledged before each timed run (JIT warm-up), as in bench/output.ts. */
@@ -60,7 +65,7 @@ function clients(): Record<string, ClientFactory> {
   return {
     "none": () => ({ send: () => Promise.resolve(), close }),
     "batch": () => ({ send: (messages) => Promise.resolve(void sealed(messages)), close }),
-    "batch, held 20 ms": () => ({
+    "batch held 20 ms": () => ({
       send: (messages) => {
         const batch = sealed(messages);
         return new Promise((resolve) => setTimeout(() => resolve(void batch), 20));
@@ -114,15 +119,10 @@ async function run(bootstrap: string, createClient: ClientFactory, records: Outp
   }
 }
 
-async function pinToCpu0(): Promise<boolean> {
-  const args = ["-a", "-p", "-c", "0", String(Deno.pid)];
-  return (await new Deno.Command("taskset", { args, stdout: "null", stderr: "null" }).output()).success;
-}
-
-function report(results: Map<string, number[]>, pinned: boolean): void {
+function report(results: Map<string, number[]>): void {
   console.log(
     `bench-output-breakdown: ${WORKLOAD}, ${RECORDS} records a run, ${ROUNDS} rounds, ` +
-      `${pinned ? "pinned to CPU 0" : "NOT pinned (taskset failed)"}`,
+      "each run a process of its own pinned to CPU 0 (taskset -c 0)",
   );
   console.log("| client under KafkaOutput | µs CPU / record, min | median |\n|---|--:|--:|");
   for (const [name, values] of results) {
@@ -131,31 +131,48 @@ function report(results: Map<string, number[]>, pinned: boolean): void {
   }
 }
 
-async function main(): Promise<void> {
+/** One client's run in this process (`--child NAME --bootstrap HOST:PORT`): prints the µs per record. */
+async function child(name: string, bootstrap: string): Promise<void> {
   const protocols = PROTOCOLS[WORKLOAD];
-  if (protocols === undefined) throw new Error(`--workload: one of ${Object.keys(PROTOCOLS).join(", ")}`);
-  const corpus = await loadCorpus("/work/shared/corpus/sip/rtp_rtcp_sip_ipv4_udp.pcap");
-  const records = pregenerate(corpus, protocols, RECORDS);
+  const factory = clients()[name];
+  if (protocols === undefined || factory === undefined) throw new Error(`unknown workload or client: ${name}`);
+  const records = pregenerate(await loadCorpus(CORPUS), protocols, RECORDS);
+  console.log(JSON.stringify({ usPerRecord: await run(bootstrap, factory, records) }));
+}
+
+/**
+ * Runs every client in a process of its own, rounds alternating: in one process the clients' order moved their numbers
+ * by up to 1.5 µs a record (a client acknowledging after `setTimeout(0)` measured as slow as one 20 ms later there, and
+ * as fast as the synchronous one in a process of its own).
+ */
+async function parent(): Promise<void> {
+  if (PROTOCOLS[WORKLOAD] === undefined) throw new Error(`--workload: one of ${Object.keys(PROTOCOLS).join(", ")}`);
+  const names = Object.keys(clients()).filter((name) => ONLY === "" || ONLY.split(",").includes(name));
   const runDir = await Deno.makeTempDir({ prefix: "bench-breakdown-" });
   const broker = new KafkaTestBroker(runDir);
   const results = new Map<string, number[]>();
-  let pinned = false;
   try {
     await broker.up();
-    pinned = await pinToCpu0();
-    const factories = clients();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, factory] of Object.entries(factories)) {
-        const list = results.get(name) ?? [];
-        list.push(await run(broker.bootstrap, factory, records));
-        results.set(name, list);
+      for (const name of names) {
+        const args = ["-c", "0", Deno.execPath(), "run", "-A", new URL(import.meta.url).pathname, ...Deno.args];
+        args.push("--child", name, "--bootstrap", broker.bootstrap);
+        const output = await new Deno.Command("taskset", { args, stdout: "piped", stderr: "inherit" }).output();
+        if (!output.success) throw new Error(`${name}: child failed`);
+        const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
+        const { usPerRecord } = JSON.parse(lines.at(-1)!) as { usPerRecord: number };
+        results.set(name, [...(results.get(name) ?? []), usPerRecord]);
       }
     }
   } finally {
     await broker.down().catch((error) => console.error(`broker down: ${error}`));
     await Deno.remove(runDir, { recursive: true }).catch(() => {});
   }
-  report(results, pinned);
+  report(results);
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  const name = option("--child", "");
+  if (name === "") await parent();
+  else await child(name, option("--bootstrap", ""));
+}
