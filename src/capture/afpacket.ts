@@ -216,14 +216,12 @@ export class AfPacketSource implements PacketSource {
     // A ring's link type is always one the library summarises (Ethernet or raw IP; cap_ring_open refuses others).
     const batch = this.#freeBatches.pop() ?? createArenaBatch(this.#packetsMax, undefined, this.#summaries);
     const { ring } = slot;
-    const blockBytes = ring.info.blockBytes;
     batch.data = ring.bytes;
     batch.interfaceIndex = slot.interfaceIndex;
     batch.linkType = ring.info.linkType;
     // One library call walks the block's headers into the batch's arrays (walkBlock in Zig), with summaries
-    // decoded when asked.
-    const blockStart = block * blockBytes;
-    const walk = walkBlockNative(ring.bytes.subarray(blockStart, blockStart + blockBytes), blockStart, batch);
+    // decoded when asked; offsets are into the whole ring (`batch.data`).
+    const walk = walkBlockNative(this.#blockView(taken), block * ring.info.blockBytes, batch);
     this.#stats.readErrors += walk.badPackets;
     this.#stats.packets += batch.count;
     this.#stats.bytes += walk.wireBytes;

@@ -5,6 +5,9 @@
  */
 import type { FanoutModeName } from "../native/ring.ts";
 
+/** PACKET_FANOUT sockets per interface at most (the CLI's `--fanout` and `AfPacketSource.open` both check it). */
+export const FANOUT_SOCKETS_MAX = 64;
+
 /** Options of `AfPacketSource.open`. */
 export interface AfPacketOptions {
   interfaces: readonly string[];

@@ -16,7 +16,7 @@ import { CaptureError, codeFromStatus } from "../native/capture_error.ts";
 import { Ring, type RingOpenOptions } from "../native/ring.ts";
 import { Status } from "../native/abi.ts";
 import { WakeCoalescer } from "./wake_coalescer.ts";
-import type { AfPacketOptions } from "./afpacket_options.ts";
+import { type AfPacketOptions, FANOUT_SOCKETS_MAX } from "./afpacket_options.ts";
 
 /** Under sustained load blocks are always ready; a wait this often lets timers and signal handlers run. */
 const YIELD_INTERVAL_MS = 20;
@@ -29,8 +29,6 @@ const YIELD_INTERVAL_MS = 20;
 const INLINE_YIELD_INTERVAL_MS = 500;
 /** Close waits this long for wait threads and ring closes to finish before giving up. */
 const CLOSE_TIMEOUT_MS = 5000;
-/** PACKET_FANOUT sockets per interface at most. */
-const FANOUT_COUNT_MAX = 64;
 
 /** One ring of a `RingSet` and its block bookkeeping. */
 export interface RingSlot {
@@ -84,8 +82,8 @@ export class RingSet {
   static open(options: AfPacketOptions): RingSet {
     if (options.interfaces.length === 0) throw new CaptureError("invalid_argument", "No interface given");
     const fanoutCount = options.fanoutCount ?? 1;
-    if (!Number.isInteger(fanoutCount) || fanoutCount < 1 || fanoutCount > FANOUT_COUNT_MAX) {
-      throw new CaptureError("invalid_argument", `Fanout count ${fanoutCount} is outside 1..${FANOUT_COUNT_MAX}`);
+    if (!Number.isInteger(fanoutCount) || fanoutCount < 1 || fanoutCount > FANOUT_SOCKETS_MAX) {
+      throw new CaptureError("invalid_argument", `Fanout count ${fanoutCount} is outside 1..${FANOUT_SOCKETS_MAX}`);
     }
     ringSetsOpened += 1;
     const slots: RingSlot[] = [];

@@ -5,6 +5,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type FanoutModeName, RETIRE_TIMEOUT_MS_DEFAULT } from "../native/ring.ts";
+import { FANOUT_SOCKETS_MAX } from "../capture/afpacket_options.ts";
 
 /**
  * Block retire timeout when nothing is printed (`-w`, `-q`): fewer, fuller blocks cost fewer wake-ups, as tcpdump's
@@ -131,7 +132,9 @@ export function captureConfig(flags: CaptureFlags): CaptureConfig {
   if (flags.rotateFiles !== undefined && !rotating) throw new CaptureOptionError("-W needs -G or -C");
   const snaplenBytes = flags.snaplen ?? 262144;
   if (snaplenBytes > 262144) throw new CaptureOptionError(`Snap length ${snaplenBytes} is above 262144`);
-  if (flags.fanout > 64) throw new CaptureOptionError(`Fanout ${flags.fanout} is above 64 sockets`);
+  if (flags.fanout > FANOUT_SOCKETS_MAX) {
+    throw new CaptureOptionError(`Fanout ${flags.fanout} is above ${FANOUT_SOCKETS_MAX} sockets`);
+  }
   const quiet = flags.quiet === true || flags.write !== undefined;
   const retireTimeoutMs = flags.blockTimeout ?? (quiet ? QUIET_RETIRE_TIMEOUT_MS : RETIRE_TIMEOUT_MS_DEFAULT);
   if (retireTimeoutMs > RETIRE_TIMEOUT_MS_MAX) {

@@ -174,6 +174,7 @@ export class Backlog {
     countDropped(this.#stats, "droppedClosed", this.#queue.length, null);
     this.#queue = [];
     this.#queueSizes = [];
+    this.#queueBytes = 0;
     this.#spool?.close();
   }
 

@@ -76,7 +76,8 @@ Deno.test("Backlog without a spool: no spooling; failed batches and what is queu
   backlog.putBackFailed([[message(3), message(4)], [message(5)]]);
   assert.deepEqual([stats.failedBatches, stats.failedRecords, stats.droppedSendFailed], [2, 3, 3]);
   backlog.close();
-  assert.deepEqual([stats.droppedClosed, stats.droppedRecords, backlog.queueRecords], [1, 4, 0]);
+  assert.deepEqual([stats.droppedClosed, stats.droppedRecords, backlog.queueRecords, backlog.queueBytes], [1, 4, 0, 0]);
+  assert.deepEqual([backlog.stats().queueRecords, backlog.stats().queueBytes], [0, 0]);
 });
 
 Deno.test("Backlog spooling: queue to disk, failed batches in front, new records behind, then back to the queue", () =>
