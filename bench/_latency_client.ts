@@ -10,10 +10,10 @@ export function latencyRecordingClient(latenciesMs: number[]): (options: KafkaCl
   return (options) => {
     const client = createKafkaClient(options);
     return {
-      async send(messages) {
-        await client.send(messages);
+      async send(batch) {
+        await client.send(batch);
         const now = Date.now();
-        for (const message of messages) latenciesMs.push(now - message.timestampMs);
+        for (let i = 0; i < batch.count; i++) latenciesMs.push(now - batch.timestampMs(i));
       },
       close: () => client.close(),
     };

@@ -13,6 +13,7 @@
  *
  * Usage: deno run -A bench/kafka.ts [--records N] [--kafkajs]. Prints one line per run.
  */
+import { MessageBatch } from "../src/output/kafka/message_batch.ts";
 import { latencyRecordingClient } from "./_latency_client.ts";
 import { createKafkaClient, type KafkaMessage } from "../src/output/kafka/client.ts";
 import { KafkaOutput } from "../src/output/kafka/kafka_output.ts";
@@ -79,9 +80,11 @@ async function benchClient(bootstrap: string, lines: string[]): Promise<void> {
     headers: [],
     timestampMs: Date.now(),
   }));
-  await client.send(messages.slice(0, 1)); // Topic creation and metadata outside the timing.
+  await client.send(MessageBatch.fromMessages(messages.slice(0, 1))); // Topic creation and metadata outside the timing.
   const start = performance.now();
-  for (let i = 0; i < messages.length; i += 1000) await client.send(messages.slice(i, i + 1000));
+  for (let i = 0; i < messages.length; i += 1000) {
+    await client.send(MessageBatch.fromMessages(messages.slice(i, i + 1000)));
+  }
   report("@platformatic/kafka client", messages.length, performance.now() - start);
   await client.close();
 }

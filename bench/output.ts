@@ -1,7 +1,7 @@
 /**
  * Kafka output benchmark (`make bench-output`) against the real test broker (tests/helpers/kafka_broker.ts: free
  * ports, temp run dir). The producer side runs on one core (this process and kcat are pinned to CPU 0 with taskset;
- * the broker is not), records come from the real pipeline over the corpus (bench/output_workload.ts):
+ * the broker to CPU 1, bench/_pin.ts), records come from the real pipeline over the corpus (bench/output_workload.ts):
  *
  * - workloads: `sip+call` (SIP message and call records) and `per-packet` (`sip` and `rtp_packet` records);
  * - (a) kcat -P producing the same JSON values as lines from a file (librdkafka: the practical limit), per workload;
@@ -26,6 +26,7 @@ import { histogramQuantile } from "../src/output/kafka/histogram.ts";
 import { KafkaOutput } from "../src/output/kafka/kafka_output.ts";
 import type { OutputRecord } from "../src/output/output.ts";
 import type { ProtocolName } from "../src/pipeline/mod.ts";
+import { pinThreads } from "./_pin.ts";
 import { KafkaTestBroker } from "../tests/helpers/kafka_broker.ts";
 import { kafkaTexts, kcatProduce } from "./output_kcat.ts";
 import { type Corpus, LivePipeline, loadCorpus, pregenerate } from "./output_workload.ts";
@@ -147,8 +148,11 @@ async function runOutput(bootstrap: string, workload: string, records: OutputRec
   const start = performance.now();
   for (let i = 0; i < records.length; i += 1000) {
     while (out.stats().queueRecords > QUEUE_HIGH) await sleep(PACE_MS);
+    const chunk = records.slice(i, i + 1000);
+    // Stamped in place: a copy per record would charge the output for the bench's own allocations.
     const now = Date.now();
-    out.write(records.slice(i, i + 1000).map((record) => ({ ...record, timestampMs: now })));
+    for (const record of chunk) record.timestampMs = now;
+    out.write(chunk);
     await yieldToIo();
   }
   return (await finish(out, OUTPUT_RUN, workload, start, cpuStart, latenciesMs, warmRecords.length)).result;
@@ -246,16 +250,6 @@ function runPaced(bootstrap: string, corpus: Corpus, workload: (typeof WORKLOADS
   });
 }
 
-/** Pins every thread of this process to CPU 0 (the broker, started before, keeps both cores). */
-async function pinToCpu0(): Promise<boolean> {
-  const out = await new Deno.Command("taskset", {
-    args: ["-a", "-p", "-c", "0", String(Deno.pid)],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  return out.success;
-}
-
 function format(value: number, digits = 0): string {
   return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
@@ -302,7 +296,7 @@ async function main(): Promise<void> {
   let pinned = false;
   try {
     await broker.up();
-    pinned = await pinToCpu0();
+    pinned = await pinThreads(Deno.pid, 0) && await pinThreads(await broker.pid(), 1);
     for (const workload of WORKLOADS) {
       const records = pregenerate(corpus, workload.protocols, RECORDS);
       const texts = kafkaTexts(records);
@@ -322,7 +316,9 @@ async function main(): Promise<void> {
   }
   console.log(
     `bench-output: ${Deno.build.target}, deno ${Deno.version.deno}, corpus ${corpus.path} (${corpus.packets} packets), ` +
-      `producer ${pinned ? "pinned to CPU 0" : "NOT pinned (taskset failed)"}, broker ${broker.bootstrap}`,
+      `${
+        pinned ? "producer pinned to CPU 0, broker to CPU 1" : "NOT pinned (taskset failed)"
+      }, broker ${broker.bootstrap}`,
   );
   for (const w of workloads) {
     console.log(`workload ${w.name}: ${JSON.stringify(w.types)}, ~${format(w.meanValueBytes as number)} B/value`);
@@ -354,6 +350,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { target: Deno.build.target, deno: Deno.version.deno, cpus: navigator.hardwareConcurrency, shared: true },
     producerPinnedToCpu0: pinned,
+    brokerPinnedToCpu1: pinned,
     corpus: corpus.path,
     corpusPackets: corpus.packets,
     pacedRatePerSecond: RATE_PER_S,

@@ -16,21 +16,19 @@
  * Usage: deno run -A bench/output_breakdown.ts [--records N] [--rounds N] [--workload per-packet|sip+call]
  *   [--poll-ms N]   (the writer's wait step above 10,000 queued records; 1, 5 and 20 measured the same)
  *   [--clients NAME,NAME]   (a subset: none, batch, "batch held 20 ms", request, broker)
+ *   [--batch-records N]   (the output's batchRecordsMax)
  * @module
  */
 import process from "node:process";
 import { setImmediate } from "node:timers";
-import {
-  createKafkaClient,
-  type KafkaClient,
-  type KafkaClientOptions,
-  type KafkaMessage,
-} from "../src/output/kafka/client.ts";
+import { createKafkaClient, type KafkaClient, type KafkaClientOptions } from "../src/output/kafka/client.ts";
 import { KafkaOutput } from "../src/output/kafka/kafka_output.ts";
 import { checksum, produceRequest } from "../src/output/kafka/produce_request.ts";
 import { encodeRecordBatch, sealRecordBatch } from "../src/output/kafka/record_batch.ts";
+import type { MessageBatch } from "../src/output/kafka/message_batch.ts";
 import type { OutputRecord } from "../src/output/output.ts";
 import type { ProtocolName } from "../src/pipeline/mod.ts";
+import { pinThreads } from "./_pin.ts";
 import { KafkaTestBroker } from "../tests/helpers/kafka_broker.ts";
 import { loadCorpus, pregenerate } from "./output_workload.ts";
 
@@ -52,12 +50,15 @@ const WARM_RECORDS = 20_000;
 /** Above this many queued records the writer waits (the output's queue holds 20,000 by default). */
 const QUEUE_HIGH = 10_000;
 const POLL_MS = Number(option("--poll-ms", "5"));
+/** The output's batchRecordsMax (its default without the option). */
+const BATCH_RECORDS = Number(option("--batch-records", "0")) || undefined;
 
 type ClientFactory = (options: KafkaClientOptions) => KafkaClient;
 
-function sealed(messages: readonly KafkaMessage[]): Uint8Array {
+function sealed(messages: MessageBatch): Uint8Array {
   const header = { producerId: -1n, producerEpoch: -1, baseSequence: -1 };
-  return sealRecordBatch(encodeRecordBatch(messages, header), checksum);
+  const all = Array.from({ length: messages.count }, (_, i) => i);
+  return sealRecordBatch(encodeRecordBatch(messages, all, header), checksum);
 }
 
 function clients(): Record<string, ClientFactory> {
@@ -74,7 +75,7 @@ function clients(): Record<string, ClientFactory> {
     }),
     "request": () => ({
       send: (messages) => {
-        const batches = [{ topic: "breakdown", partition: 0, messages: [...messages], batch: sealed(messages) }];
+        const batches = [{ topic: "breakdown", partition: 0, records: messages.count, batch: sealed(messages) }];
         return Promise.resolve(void produceRequest(9, -1, 5000, batches).buffer);
       },
       close,
@@ -98,46 +99,57 @@ async function writeAll(out: KafkaOutput, records: OutputRecord[], count: number
   await out.flush();
 }
 
-/** µs of process CPU per record for one client, after a warm-up. */
-async function run(bootstrap: string, createClient: ClientFactory, records: OutputRecord[]): Promise<number> {
+/** µs of process CPU and of wall time per record for one client, after a warm-up. */
+async function run(
+  bootstrap: string,
+  createClient: ClientFactory,
+  records: OutputRecord[],
+): Promise<{ usPerRecord: number; wallUsPerRecord: number }> {
   const out = new KafkaOutput({
     brokers: [bootstrap],
     topic: "bench-breakdown",
     taskId: "bench",
     agentId: "bench",
+    batchRecordsMax: BATCH_RECORDS,
     createClient,
   });
   try {
     await writeAll(out, records, WARM_RECORDS);
     const start = cpuMs();
+    const wallStart = performance.now();
     await writeAll(out, records, records.length);
+    const wallUsPerRecord = (performance.now() - wallStart) * 1000 / records.length;
     const sent = out.stats().sentRecords;
     if (sent !== WARM_RECORDS + records.length) throw new Error(`sent ${sent} of ${WARM_RECORDS + records.length}`);
-    return (cpuMs() - start) * 1000 / records.length;
+    return { usPerRecord: (cpuMs() - start) * 1000 / records.length, wallUsPerRecord };
   } finally {
     await out.close();
   }
 }
 
-function report(results: Map<string, number[]>): void {
+function report(results: Map<string, number[]>, walls: Map<string, number[]>): void {
   console.log(
     `bench-output-breakdown: ${WORKLOAD}, ${RECORDS} records a run, ${ROUNDS} rounds, ` +
-      "each run a process of its own pinned to CPU 0 (taskset -c 0)",
+      "each run a process of its own pinned to CPU 0 (taskset -c 0), the broker to CPU 1",
   );
-  console.log("| client under KafkaOutput | µs CPU / record, min | median |\n|---|--:|--:|");
+  console.log(
+    "| client under KafkaOutput | µs CPU / record, min | median | µs wall / record, median |\n|---|--:|--:|--:|",
+  );
+  const median = (sorted: number[]) => sorted[sorted.length >> 1].toFixed(2);
   for (const [name, values] of results) {
     const sorted = [...values].sort((a, b) => a - b);
-    console.log(`| ${name} | ${sorted[0].toFixed(2)} | ${sorted[sorted.length >> 1].toFixed(2)} |`);
+    const wall = [...walls.get(name)!].sort((a, b) => a - b);
+    console.log(`| ${name} | ${sorted[0].toFixed(2)} | ${median(sorted)} | ${median(wall)} |`);
   }
 }
 
-/** One client's run in this process (`--child NAME --bootstrap HOST:PORT`): prints the µs per record. */
+/** One client's run in this process (`--child NAME --bootstrap HOST:PORT`): prints the µs per record (CPU, wall). */
 async function child(name: string, bootstrap: string): Promise<void> {
   const protocols = PROTOCOLS[WORKLOAD];
   const factory = clients()[name];
   if (protocols === undefined || factory === undefined) throw new Error(`unknown workload or client: ${name}`);
   const records = pregenerate(await loadCorpus(CORPUS), protocols, RECORDS);
-  console.log(JSON.stringify({ usPerRecord: await run(bootstrap, factory, records) }));
+  console.log(JSON.stringify(await run(bootstrap, factory, records)));
 }
 
 /**
@@ -151,8 +163,10 @@ async function parent(): Promise<void> {
   const runDir = await Deno.makeTempDir({ prefix: "bench-breakdown-" });
   const broker = new KafkaTestBroker(runDir);
   const results = new Map<string, number[]>();
+  const walls = new Map<string, number[]>();
   try {
     await broker.up();
+    if (!await pinThreads(await broker.pid(), 1)) throw new Error("taskset failed: cannot pin the broker to CPU 1");
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of names) {
         const args = ["-c", "0", Deno.execPath(), "run", "-A", new URL(import.meta.url).pathname, ...Deno.args];
@@ -160,15 +174,16 @@ async function parent(): Promise<void> {
         const output = await new Deno.Command("taskset", { args, stdout: "piped", stderr: "inherit" }).output();
         if (!output.success) throw new Error(`${name}: child failed`);
         const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
-        const { usPerRecord } = JSON.parse(lines.at(-1)!) as { usPerRecord: number };
+        const { usPerRecord, wallUsPerRecord } = JSON.parse(lines.at(-1)!) as Record<string, number>;
         results.set(name, [...(results.get(name) ?? []), usPerRecord]);
+        walls.set(name, [...(walls.get(name) ?? []), wallUsPerRecord]);
       }
     }
   } finally {
     await broker.down().catch((error) => console.error(`broker down: ${error}`));
     await Deno.remove(runDir, { recursive: true }).catch(() => {});
   }
-  report(results);
+  report(results, walls);
 }
 
 if (import.meta.main) {

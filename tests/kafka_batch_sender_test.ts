@@ -3,6 +3,7 @@
  * back by kcat: partitions chosen as @platformatic/kafka's `Producer` chooses them (same key, same partition), the
  * idempotent producer's sequences across batches and partitions, acks 0, and every codec with several partitions.
  */
+import { MessageBatch } from "../src/output/kafka/message_batch.ts";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { Admin, Producer } from "@platformatic/kafka";
@@ -76,8 +77,8 @@ Deno.test("the client's record batches reach a real broker: partitions, idempote
 
     await t.step("keys land on the partitions the library's Producer picks; unkeyed spread over all", async () => {
       const sender = client(broker);
-      await sender.send(messages("keyed", 0, 300));
-      await sender.send([]);
+      await sender.send(MessageBatch.fromMessages(messages("keyed", 0, 300)));
+      await sender.send(MessageBatch.fromMessages([]));
       await sender.close();
       const reference = new Producer({ clientId: "reference", bootstrapBrokers: [broker.bootstrap] });
       await reference.send({
@@ -99,14 +100,16 @@ Deno.test("the client's record batches reach a real broker: partitions, idempote
 
     await t.step("the idempotent producer keeps per-partition sequences across batches", async () => {
       const sender = client(broker, { idempotent: true, acks: "all" });
-      for (let batch = 0; batch < 5; batch++) await sender.send(messages("idem", batch * 400, 400));
+      for (let batch = 0; batch < 5; batch++) {
+        await sender.send(MessageBatch.fromMessages(messages("idem", batch * 400, 400)));
+      }
       await sender.close();
       assertDelivered(await consume(broker, "idem"), 2000);
     });
 
     await t.step("acks 0 sends without waiting for the broker", async () => {
       const sender = client(broker, { acks: 0 });
-      await sender.send(messages("acks0", 0, 100));
+      await sender.send(MessageBatch.fromMessages(messages("acks0", 0, 100)));
       await new Promise((resolve) => setTimeout(resolve, 500)); // Nothing to wait on: no response comes.
       await sender.close();
       assertDelivered(await consume(broker, "acks0"), 100);
@@ -115,8 +118,8 @@ Deno.test("the client's record batches reach a real broker: partitions, idempote
     for (const codec of ["gzip", "snappy", "lz4", "zstd"] as const) {
       await t.step(`${codec} batches over several partitions`, async () => {
         const sender = client(broker, { compression: codec });
-        await sender.send(messages(codec, 0, 250));
-        await sender.send(messages(codec, 250, 250));
+        await sender.send(MessageBatch.fromMessages(messages(codec, 0, 250)));
+        await sender.send(MessageBatch.fromMessages(messages(codec, 250, 250)));
         await sender.close();
         assertDelivered(await consume(broker, codec), 500);
       });

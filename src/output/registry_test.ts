@@ -33,7 +33,7 @@ Deno.test("createOutput() builds each output type from plain options, snake_case
 Deno.test("createOutput() wraps Kafka in the otus-v1 envelope when asked", async () => {
   const sent: Uint8Array[] = [];
   const client: KafkaClient = {
-    send: (messages) => (sent.push(...messages.map((m) => m.value)), Promise.resolve()),
+    send: (batch) => (sent.push(...batch.messages().map((m) => m.value)), Promise.resolve()),
     close: () => Promise.resolve(),
   };
   const output = createOutput(

@@ -60,6 +60,13 @@ export class KafkaTestBroker {
     assert.equal(result.code, 0, `broker.sh down failed: ${result.stderr}`);
   }
 
+  /** The broker's process id, from broker.sh's pid file (throws when it has none). */
+  async pid(): Promise<number> {
+    const pid = Number((await Deno.readTextFile(`${this.runDir}/broker.pid`)).trim());
+    assert.ok(Number.isInteger(pid) && pid > 0, `bad pid file in ${this.runDir}`);
+    return pid;
+  }
+
   /** broker.sh's `status` exit code: 0 running, 3 stopped. */
   async status(): Promise<number> {
     return (await this.script(["status"])).code;

@@ -6,6 +6,7 @@
  */
 import type { KafkaAppender, LogFormat, LogLevel } from "../../config/types.ts";
 import { createKafkaClient, type KafkaClient } from "../../output/kafka/client.ts";
+import { MessageBatch } from "../../output/kafka/message_batch.ts";
 import { type BatcherStats, LineBatcher, type QueuedLine } from "./batcher.ts";
 import { noteOnStderr } from "./note.ts";
 
@@ -60,13 +61,13 @@ export class KafkaSink {
       backoffMaxMs: 30_000,
       send: (batch: readonly QueuedLine[], signal) =>
         Promise.race([
-          this.#client.send(batch.map((entry) => ({
+          this.#client.send(MessageBatch.fromMessages(batch.map((entry) => ({
             topic: appender.topic,
             key,
             value: encoder.encode(entry.line),
             headers: [],
             timestampMs: entry.timeMs,
-          }))),
+          })))),
           abandonOn(signal),
         ]),
       onHealthChange: (healthy, reason) =>

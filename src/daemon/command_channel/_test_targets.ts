@@ -3,6 +3,7 @@
  * fake Kafka consumer/producer for the channel.
  * @module
  */
+import type { MessageBatch } from "../../output/kafka/message_batch.ts";
 import { create } from "@bufbuild/protobuf";
 import {
   ReloadResponseSchema,
@@ -18,7 +19,7 @@ import {
 } from "../../control/gen/capture_agent/v1/task_pb.ts";
 import type { AgentControl } from "../../control/agent_control.ts";
 import { type TaskControl, TaskControlError } from "../../control/task_control.ts";
-import type { KafkaClient, KafkaMessage } from "../../output/kafka/client.ts";
+import type { KafkaClient } from "../../output/kafka/client.ts";
 import type { ConsumedMessage } from "../../output/kafka/consumer.ts";
 
 /** Tasks in a map; `calls` lists every operation as "op name". */
@@ -114,7 +115,8 @@ export class MemoryProducer implements KafkaClient {
   failing = false;
   closed = false;
 
-  send(messages: readonly KafkaMessage[]): Promise<void> {
+  send(batch: MessageBatch): Promise<void> {
+    const messages = batch.messages();
     if (this.failing) return Promise.reject(new Error("broker down"));
     for (const message of messages) {
       this.sent.push({

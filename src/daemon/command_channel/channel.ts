@@ -7,6 +7,7 @@
  */
 import type { KafkaClient } from "../../output/kafka/client.ts";
 import type { ConsumedMessage, KafkaConsumer } from "../../output/kafka/consumer.ts";
+import { MessageBatch } from "../../output/kafka/message_batch.ts";
 import { type AdmissionPolicy, admit, type RefusalCounter } from "./admission.ts";
 import { type Envelope, makeReply, parseEnvelope, type Reply, type ReplyError } from "./envelope.ts";
 import { CommandError, type CommandTargets, runCommand } from "./operations.ts";
@@ -213,13 +214,13 @@ export class CommandChannel {
     if (replies === null || responseTopic === "" || envelope.requestId === "") return;
     const reply: Reply = makeReply(hostname, envelope, outcome, this.#nowMs());
     try {
-      await replies.send([{
+      await replies.send(MessageBatch.fromMessages([{
         topic: responseTopic,
         key: new TextEncoder().encode(hostname),
         value: new TextEncoder().encode(JSON.stringify(reply)),
         headers: [],
         timestampMs: this.#nowMs(),
-      }]);
+      }]));
       this.stats.replies_sent++;
     } catch (error) {
       this.stats.replies_failed++;

@@ -1,34 +1,47 @@
 /**
- * Where the Kafka output's records wait for the sender, in capture order: a bounded memory queue, or the on-disk
+ * Where the Kafka output's records wait for the sender, in capture order: a bounded memory queue of message batches
+ * (message_batch.ts: the batches the sender takes, filled up to the batch limits as records come), or the on-disk
  * spool. An overflow or a failed send switches to spooling: the queue moves to the spool, a failed batch goes in
  * front of it, and new records are appended behind, until replay drains the spool and the memory queue takes over
  * again. Without a spool, what the queue cannot hold is dropped and counted.
  *
  * @module
  */
-import type { WriteResult } from "../output.ts";
+import type { OutputRecord, WriteResult } from "../output.ts";
 import type { Spool, SpoolBatch } from "../spool/spool.ts";
 import type { KafkaMessage } from "./client.ts";
+import { MessageBatch } from "./message_batch.ts";
 import { decodeMessage, encodeMessage } from "./message_spool.ts";
 import { countDropped, type KafkaOutputCounters } from "./stats.ts";
 
-/** Bounds of the memory queue. */
+/** Bounds of the memory queue and of the batches it is made of. */
 export interface BacklogLimits {
   queueRecordsMax: number;
   queueBytesMax: number;
-}
-
-/** A batch taken for sending, with the `messageBytes()` it held in the queue. */
-export interface QueuedBatch {
-  messages: KafkaMessage[];
-  bytes: number;
+  batchRecordsMax: number;
+  /** A batch closes before a message would take it past this (a message larger than it has a batch of its own). */
+  batchBytesMax: number;
 }
 
 /** A batch read from the spool for replay; records that did not decode are counted and left out. */
 export interface ReplayBatch {
-  messages: KafkaMessage[];
+  batch: MessageBatch;
   spooled: SpoolBatch;
 }
+
+/** What `append()` needs of the encoder (message.ts `MessageEncoder`). */
+export interface RecordAppender {
+  /** Appends the record's message to `batch`; false, nothing appended, when it cannot be encoded. */
+  append(batch: MessageBatch, record: OutputRecord): boolean;
+  /** `messageBytes()` of the message appended last. */
+  readonly lastBytes: number;
+}
+
+/** What `append()` did with a record. */
+export type AppendOutcome = "queued" | "full" | "encode";
+
+/** Emptied batches kept for reuse: the batches in flight plus a few, so steady sending allocates none. */
+const batchPoolMax = 8;
 
 /** The backlog's share of `KafkaOutput.stats()`. */
 export type BacklogStats = Pick<
@@ -49,11 +62,13 @@ export class Backlog {
   readonly #spool: Spool | null;
   /** The output's counters, shared: spooled, replayed, failed and dropped records are counted here. */
   readonly #stats: KafkaOutputCounters;
-  #queue: KafkaMessage[] = [];
-  /** `messageBytes()` of each queued message, in queue order. */
-  #queueSizes: number[] = [];
+  /** Oldest first; the last one is still filling unless `#lastClosed`. */
+  #batches: MessageBatch[] = [];
+  #lastClosed = false;
+  #queueRecords = 0;
   #queueBytes = 0;
   #spooling: boolean;
+  readonly #pool: MessageBatch[] = [];
 
   /** Starts spooling when the spool holds records (what a previous instance left: they go first). */
   constructor(limits: BacklogLimits, spool: Spool | null, stats: KafkaOutputCounters) {
@@ -75,7 +90,7 @@ export class Backlog {
 
   /** Messages in the memory queue. */
   get queueRecords(): number {
-    return this.#queue.length;
+    return this.#queueRecords;
   }
 
   /** Sum of their `messageBytes()`. */
@@ -83,42 +98,85 @@ export class Backlog {
     return this.#queueBytes;
   }
 
-  /** Appends to the memory queue; false, and nothing queued, when it is full. */
-  enqueue(message: KafkaMessage, bytes: number): boolean {
-    const full = this.#queue.length >= this.#limits.queueRecordsMax ||
-      this.#queueBytes + bytes > this.#limits.queueBytesMax;
-    if (full) return false;
-    this.#queue.push(message);
-    this.#queueSizes.push(bytes);
+  /**
+   * Encodes `record` into the memory queue's last batch: "full" (nothing queued) when the queue cannot hold it,
+   * "encode" when its value cannot be encoded.
+   */
+  append(encoder: RecordAppender, record: OutputRecord): AppendOutcome {
+    const limits = this.#limits;
+    if (this.#queueRecords >= limits.queueRecordsMax) return "full";
+    let batch = this.#fillingBatch();
+    if (!encoder.append(batch, record)) return this.#unfilled("encode");
+    const bytes = encoder.lastBytes;
+    if (this.#queueBytes + bytes > limits.queueBytesMax) {
+      batch.pop();
+      return this.#unfilled("full");
+    }
+    if (batch.count > 1 && batch.bytes > limits.batchBytesMax) {
+      this.#lastClosed = true;
+      const next = this.#fillingBatch();
+      next.moveLastFrom(batch);
+      batch = next;
+    }
+    this.#queueRecords++;
     this.#queueBytes += bytes;
-    return true;
+    if (batch.full || batch.bytes >= limits.batchBytesMax) this.#lastClosed = true;
+    return "queued";
   }
 
-  /** Takes the oldest queued messages, at most `recordsMax` and `bytesMax` (but at least one). */
-  take(recordsMax: number, bytesMax: number): QueuedBatch {
-    let count = 0;
-    let bytes = 0;
-    while (count < this.#queue.length && count < recordsMax) {
-      const next = this.#queueSizes[count];
-      if (count > 0 && bytes + next > bytesMax) break;
-      bytes += next;
-      count++;
+  /** Takes the oldest batch of the memory queue (null when empty); `recycle()` it once acknowledged. */
+  take(): MessageBatch | null {
+    const batch = this.#batches.shift();
+    if (batch === undefined) return null;
+    if (this.#batches.length === 0) this.#lastClosed = false;
+    this.#queueRecords -= batch.count;
+    this.#queueBytes -= batch.bytes;
+    return batch;
+  }
+
+  /** Returns an acknowledged batch for reuse (nothing may read it afterwards). */
+  recycle(batch: MessageBatch): void {
+    if (this.#pool.length >= batchPoolMax || batch.recordsMax !== this.#limits.batchRecordsMax) return;
+    batch.reset();
+    this.#pool.push(batch);
+  }
+
+  /** The batch records are appended to: the last one, or a new one once that is closed. */
+  #fillingBatch(): MessageBatch {
+    const last = this.#batches.at(-1);
+    if (last !== undefined && !this.#lastClosed) return last;
+    const batch = this.#pool.pop() ?? new MessageBatch(this.#limits.batchRecordsMax);
+    this.#batches.push(batch);
+    this.#lastClosed = false;
+    return batch;
+  }
+
+  /** Nothing was appended: a batch `#fillingBatch()` just opened goes back to the pool (the queue has no empty batch). */
+  #unfilled(outcome: AppendOutcome): AppendOutcome {
+    const last = this.#batches.at(-1);
+    if (last !== undefined && last.count === 0) {
+      this.recycle(this.#batches.pop()!);
+      this.#lastClosed = this.#batches.length > 0; // A batch is opened only after the one before it closed.
     }
-    const messages = this.#queue.splice(0, count);
-    this.#queueSizes.splice(0, count);
-    this.#queueBytes -= bytes;
-    return { messages, bytes };
+    return outcome;
+  }
+
+  /** The queued messages as objects (for the spool), the queue emptied. */
+  #drainQueue(): KafkaMessage[] {
+    const messages = this.#batches.flatMap((batch) => batch.messages());
+    for (const batch of this.#batches) this.recycle(batch);
+    this.#batches = [];
+    this.#lastClosed = false;
+    this.#queueRecords = 0;
+    this.#queueBytes = 0;
+    return messages;
   }
 
   /** Moves the memory queue to the spool; from now on new records go there too, until replay empties it. */
   startSpooling(): void {
     if (this.#spool === null) return;
     this.#spooling = true;
-    const queued = this.#queue;
-    this.#queue = [];
-    this.#queueSizes = [];
-    this.#queueBytes = 0;
-    this.toSpool(queued, null);
+    this.toSpool(this.#drainQueue(), null);
   }
 
   /** Appends to the spool; records it refuses (full under `block`) are counted as dropped. Returns those stored. */
@@ -136,9 +194,9 @@ export class Backlog {
    * Direct batches failed (in send order): they go in front of the spool (they are older than anything there), or
    * are dropped.
    */
-  putBackFailed(batches: KafkaMessage[][]): void {
+  putBackFailed(batches: MessageBatch[]): void {
     if (batches.length === 0) return;
-    const messages = batches.flat();
+    const messages = batches.flatMap((batch) => batch.messages());
     this.#stats.failedBatches += batches.length;
     this.#stats.failedRecords += messages.length;
     if (this.#spool === null) return countDropped(this.#stats, "droppedSendFailed", messages.length, null);
@@ -160,34 +218,33 @@ export class Backlog {
       if (message === null) countDropped(this.#stats, "droppedSpoolCorrupt", 1, null);
       else messages.push(message);
     }
-    return { messages, spooled };
+    return { batch: MessageBatch.fromMessages(messages), spooled };
   }
 
   /** Marks a replayed batch as delivered (counted unless the spool dropped its records meanwhile). */
   commitReplay(replay: ReplayBatch): void {
-    if (this.#spool!.commit(replay.spooled)) this.#stats.replayedRecords += replay.messages.length;
+    if (this.#spool!.commit(replay.spooled)) this.#stats.replayedRecords += replay.batch.count;
   }
 
   /** At close: what is still queued goes to disk, for the next instance (dropped, counted, without a spool). */
   close(): void {
-    if (this.#queue.length > 0) this.startSpooling();
-    countDropped(this.#stats, "droppedClosed", this.#queue.length, null);
-    this.#queue = [];
-    this.#queueSizes = [];
-    this.#queueBytes = 0;
+    if (this.#queueRecords > 0) this.startSpooling();
+    countDropped(this.#stats, "droppedClosed", this.#drainQueue().length, null);
     this.#spool?.close();
   }
 
   /** Queue and spool depths, and the age of the oldest record waiting in either. */
   stats(): BacklogStats {
     const spool = this.#spool?.stats();
-    const oldestMs = Math.min(this.#queue[0]?.timestampMs ?? Infinity, spool?.oldestTimestampMs ?? Infinity);
+    const first = this.#batches[0];
+    const queuedMs = first === undefined || first.count === 0 ? Infinity : first.timestampMs(0);
+    const oldestMs = Math.min(queuedMs, spool?.oldestTimestampMs ?? Infinity);
     return {
       spoolPendingRecords: spool?.pendingRecords ?? 0,
       spoolPendingBytes: spool?.pendingBytes ?? 0,
       spoolTornRecords: spool?.tornRecords ?? 0,
       droppedSpoolOldest: spool?.droppedOldestRecords ?? 0,
-      queueRecords: this.#queue.length,
+      queueRecords: this.#queueRecords,
       queueBytes: this.#queueBytes,
       oldestAgeMs: Number.isFinite(oldestMs) ? Math.max(0, Date.now() - oldestMs) : 0,
       spooling: this.#spooling ? 1 : 0,

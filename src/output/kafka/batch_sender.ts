@@ -32,6 +32,7 @@ import type { KafkaAcks, KafkaCompression, KafkaMessage } from "./client.ts";
 import { Partitioner } from "./partitioner.ts";
 import { checksum, type PartitionBatch, produceApi } from "./produce_request.ts";
 import { batchRecords, encodeRecordBatch, sealRecordBatch, withCompressedRecords } from "./record_batch.ts";
+import { MessageBatch } from "./message_batch.ts";
 
 /** What the sender needs besides the library's `Producer` (which carries connections and metadata). */
 export interface BatchSenderOptions {
@@ -75,22 +76,23 @@ export class BatchSender {
    * Resolves once every partition's batch is acknowledged per `acks`; rejects after the retries. Calls may overlap:
    * see the module documentation for the order they keep.
    */
-  async send(messages: readonly KafkaMessage[]): Promise<void> {
-    if (messages.length === 0) return;
+  async send(messages: MessageBatch | readonly KafkaMessage[]): Promise<void> {
+    const batch = messages instanceof MessageBatch ? messages : MessageBatch.fromMessages(messages);
+    if (batch.count === 0) return;
     const previous = this.#written;
     let written!: () => void;
     this.#written = new Promise((resolve) => written = resolve);
     this.#inFlight++;
     try {
       await previous;
-      await this.#sendInOrder(messages, written);
+      await this.#sendInOrder(batch, written);
     } finally {
       written();
       this.#inFlight--;
     }
   }
 
-  async #sendInOrder(messages: readonly KafkaMessage[], written: () => void): Promise<void> {
+  async #sendInOrder(messages: MessageBatch, written: () => void): Promise<void> {
     const idempotent = this.#options.idempotent;
     if (idempotent && this.#stale) {
       if (this.#inFlight > 1) throw new Error("An earlier send failed and others are in flight: not sent");
@@ -127,50 +129,56 @@ export class BatchSender {
   }
 
   /** Groups by topic and partition (the library's partitioner rules) and encodes one batch per partition. */
-  async #partitionBatches(messages: readonly KafkaMessage[]): Promise<PartitionBatch[]> {
-    const topics = [...new Set(messages.map((message) => message.topic))];
+  async #partitionBatches(messages: MessageBatch): Promise<PartitionBatch[]> {
+    const topicSet = new Set<string>();
+    for (let i = 0; i < messages.count; i++) topicSet.add(messages.topic(i));
+    const topics = [...topicSet];
     const metadata = await this.#producer.metadata({ topics, autocreateTopics: true });
     if (this.#options.idempotent && this.#producerInfo === null) {
       const info = await this.#producer.initIdempotentProducer({});
       this.#producerInfo = { producerId: info.producerId, producerEpoch: info.producerEpoch };
       this.#sequences.clear();
     }
-    // Per message only a partition choice and an array index: most sends hold one topic, often one partition.
+    // Per message only a partition choice and an index: most sends hold one topic, often one partition.
     const batches: PartitionBatch[] = [];
-    const byTopic = new Map<string, { count: number; partitions: PartitionBatch[] }>();
+    const indices: number[][] = [];
+    const byTopic = new Map<string, { count: number; partitions: number[] }>();
     let topic = "";
-    let current: { count: number; partitions: PartitionBatch[] } | undefined;
-    for (const message of messages) {
-      if (current === undefined || message.topic !== topic) {
-        topic = message.topic;
+    let current: { count: number; partitions: number[] } | undefined;
+    for (let i = 0; i < messages.count; i++) {
+      if (current === undefined || messages.topic(i) !== topic) {
+        topic = messages.topic(i);
         current = byTopic.get(topic);
         if (current === undefined) {
           current = { count: metadata.topics.get(topic)?.partitionsCount ?? 1, partitions: [] };
           byTopic.set(topic, current);
         }
       }
-      const partition = this.#partitioner.partition(topic, message.key, current.count);
-      const group = current.partitions[partition];
-      if (group === undefined) {
-        const created = { topic, partition, messages: [message], batch: new Uint8Array(0) };
-        current.partitions[partition] = created;
-        batches.push(created); // First-seen order, as before.
-      } else group.messages.push(message);
+      const partition = this.#partitioner.partition(topic, messages.key(i), current.count);
+      const at = current.partitions[partition];
+      if (at === undefined) {
+        current.partitions[partition] = batches.length;
+        batches.push({ topic, partition, records: 0, batch: new Uint8Array(0) }); // First-seen order, as before.
+        indices.push([i]);
+      } else indices[at].push(i);
     }
-    for (const batch of batches) batch.batch = await this.#encode(batch);
+    for (let b = 0; b < batches.length; b++) {
+      batches[b].records = indices[b].length;
+      batches[b].batch = await this.#encode(batches[b], messages, indices[b]);
+    }
     return batches;
   }
 
-  async #encode(group: PartitionBatch): Promise<Uint8Array> {
+  async #encode(group: PartitionBatch, messages: MessageBatch, indices: number[]): Promise<Uint8Array> {
     const info = this.#producerInfo;
     let baseSequence = -1;
     if (info !== null) {
       const id = `${group.topic}:${group.partition}`;
       baseSequence = this.#sequences.get(id) ?? 0;
-      this.#sequences.set(id, (baseSequence + group.messages.length) % sequenceModulus);
+      this.#sequences.set(id, (baseSequence + indices.length) % sequenceModulus);
     }
     const header = { producerId: info?.producerId ?? -1n, producerEpoch: info?.producerEpoch ?? -1, baseSequence };
-    let batch = encodeRecordBatch(group.messages, header);
+    let batch = encodeRecordBatch(messages, indices, header);
     if (this.#options.compression !== "none") {
       const codec = compressionsAlgorithms[this.#options.compression];
       const records = Buffer.from(batchRecords(batch));

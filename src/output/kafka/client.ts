@@ -9,6 +9,7 @@
 import { Producer } from "@platformatic/kafka";
 import { readFileSync } from "node:fs";
 import { BatchSender } from "./batch_sender.ts";
+import type { MessageBatch } from "./message_batch.ts";
 
 /** One message ready to produce. */
 export interface KafkaMessage {
@@ -67,7 +68,8 @@ export interface KafkaClientOptions {
  * (batch_sender.ts says how ours does).
  */
 export interface KafkaClient {
-  send(messages: readonly KafkaMessage[]): Promise<void>;
+  /** `batch` is the caller's again once the promise settles (an acknowledged batch is reused). */
+  send(batch: MessageBatch): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -113,8 +115,8 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     retries: options.retries,
   });
   return {
-    send(messages) {
-      return sender.send(messages);
+    send(batch) {
+      return sender.send(batch);
     },
     async close() {
       await producer.close(true);

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { KafkaClient, KafkaMessage } from "./client.ts";
+import type { KafkaClient } from "./client.ts";
+import type { MessageBatch } from "./message_batch.ts";
 import { ACK_LATENCY_BOUNDS_S, BATCH_RECORDS_BOUNDS, FixedHistogram, type HistogramSnapshot } from "./histogram.ts";
 import type { KafkaOutputCounters } from "./stats.ts";
 
@@ -25,10 +26,10 @@ export class Delivery {
   }
 
   /**
-   * Sends `batch` (`bytes`: its queued size) and resolves true once acknowledged, false when the client rejects or
+   * Sends `batch` and resolves true once acknowledged, false when the client rejects or
    * does not settle within `sendTimeoutMs`; never rejects.
    */
-  async send(batch: KafkaMessage[], bytes: number): Promise<boolean> {
+  async send(batch: MessageBatch): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error("send timed out")), this.#sendTimeoutMs);
@@ -43,13 +44,13 @@ export class Delivery {
       clearTimeout(timer);
     }
     this.#stats.sentBatches++;
-    this.#stats.sentRecords += batch.length;
-    this.#stats.sentBytes += bytes;
+    this.#stats.sentRecords += batch.count;
+    this.#stats.sentBytes += batch.bytes;
     const ackMs = Date.now();
-    this.#stats.lastAckLatencyMs = Math.max(0, ackMs - batch[0].timestampMs);
+    this.#stats.lastAckLatencyMs = Math.max(0, ackMs - batch.timestampMs(0));
     // Per record, not per batch: a batch holds up to lingerMs (or a spool's worth) of capture time.
-    for (let i = 0; i < batch.length; i++) this.#ackLatency.observe((ackMs - batch[i].timestampMs) / 1000);
-    this.#batchRecords.observe(batch.length);
+    for (let i = 0; i < batch.count; i++) this.#ackLatency.observe((ackMs - batch.timestampMs(i)) / 1000);
+    this.#batchRecords.observe(batch.count);
     return true;
   }
 

@@ -5,13 +5,14 @@
 import assert from "node:assert/strict";
 import type { KafkaClient, KafkaMessage } from "./client.ts";
 import { Delivery } from "./delivery.ts";
+import { MessageBatch } from "./message_batch.ts";
 import { zeroStats } from "./stats.ts";
 
 function message(timestampMs: number): KafkaMessage {
   return { topic: "t", key: null, value: new Uint8Array([1]), headers: [], timestampMs };
 }
 
-function client(send: (messages: readonly KafkaMessage[]) => Promise<void>): KafkaClient {
+function client(send: (batch: MessageBatch) => Promise<void>): KafkaClient {
   return { send, close: () => Promise.resolve() };
 }
 
@@ -19,8 +20,10 @@ Deno.test("Delivery.send() counts an acknowledged batch, its bytes and each reco
   const stats = zeroStats();
   const delivery = new Delivery(client(() => Promise.resolve()), 1000, stats);
   const now = Date.now();
-  assert.equal(await delivery.send([message(now - 2_000), message(now - 20_000), message(now - 20_000)], 300), true);
-  assert.deepEqual([stats.sentBatches, stats.sentRecords, stats.sentBytes], [1, 3, 300]);
+  const batch = MessageBatch.fromMessages([message(now - 2_000), message(now - 20_000), message(now - 20_000)]);
+  assert.equal(await delivery.send(batch), true);
+  assert.deepEqual([stats.sentBatches, stats.sentRecords, stats.sentBytes], [1, 3, batch.bytes]);
+  assert.equal(batch.bytes, 3 * (32 + 1)); // Per message: the record overhead and the 1-byte value.
   assert.ok(stats.lastAckLatencyMs >= 2_000 && stats.lastAckLatencyMs < 10_000, `${stats.lastAckLatencyMs}`);
 
   const latency = delivery.ackLatencySeconds();
@@ -35,7 +38,7 @@ Deno.test("Delivery.send() counts an acknowledged batch, its bytes and each reco
 Deno.test("Delivery.send() resolves false and counts nothing when the client rejects", async () => {
   const stats = zeroStats();
   const delivery = new Delivery(client(() => Promise.reject(new Error("broker down"))), 1000, stats);
-  assert.equal(await delivery.send([message(Date.now())], 10), false);
+  assert.equal(await delivery.send(MessageBatch.fromMessages([message(Date.now())])), false);
   assert.deepEqual([stats.sentBatches, stats.sentRecords, stats.sentBytes], [0, 0, 0]);
   assert.equal(delivery.ackLatencySeconds().count, 0);
   assert.equal(delivery.batchRecords().count, 0);
@@ -44,6 +47,6 @@ Deno.test("Delivery.send() resolves false and counts nothing when the client rej
 Deno.test("Delivery.send() gives up on a client that never settles after sendTimeoutMs", async () => {
   const stats = zeroStats();
   const delivery = new Delivery(client(() => new Promise<void>(() => {})), 50, stats);
-  assert.equal(await delivery.send([message(Date.now())], 10), false);
+  assert.equal(await delivery.send(MessageBatch.fromMessages([message(Date.now())])), false);
   assert.equal(stats.sentBatches, 0);
 });

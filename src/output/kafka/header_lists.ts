@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { shareHeaders } from "./record_batch.ts";
+import { headersWire } from "./record_batch.ts";
 
 /** A header: name and value bytes. */
 export type Header = [string, Uint8Array];
@@ -27,11 +27,13 @@ export function headersCountedBytes(headers: readonly Header[]): number {
   return bytes;
 }
 
-/** A shared header list (shareHeaders()), the key bytes it ends with, and its counted size. */
+/** A header list, the key bytes it ends with, its counted size and its record form (record_batch.ts). */
 export interface HeaderList {
   key: Uint8Array | null;
   headers: Header[];
   countedBytes: number;
+  /** Header count and headers as a record batch holds them: copied whole for every message of the list. */
+  wire: Uint8Array;
 }
 
 /**
@@ -39,7 +41,11 @@ export interface HeaderList {
  * pre-encoded, for lists many messages will hold.
  */
 export function headerList(key: Uint8Array | null, headers: Header[], shared = true): HeaderList {
-  return { key, headers: shared ? shareHeaders(headers) : headers, countedBytes: headersCountedBytes(headers) };
+  if (shared) {
+    for (const header of headers) Object.freeze(header);
+    Object.freeze(headers);
+  }
+  return { key, headers, countedBytes: headersCountedBytes(headers), wire: headersWire(headers) };
 }
 
 /** The lists of one record type: without a key, and by recent key text (`KeyedHeaders` bounds them). */
@@ -53,7 +59,7 @@ export interface TypeHeaders {
 /**
  * The keyed header lists of recent keys, across types. Keys come from traffic: past `keyedListsMax` lists, or when
  * their bytes fill the key slab, every list is forgotten and the cache starts over (messages keep theirs). Cached
- * keys get their bytes from a slab of their own, so a cached list never holds a value slab alive.
+ * keys get their bytes from a slab of their own, so a cached list holds no other buffer alive.
  */
 export class KeyedHeaders {
   #lists = 0;

@@ -14,11 +14,11 @@
  *
  * @module
  */
-import type { KafkaMessage } from "./client.ts";
+import type { MessageBatch } from "./message_batch.ts";
 
 /** One batch handed to the client. */
 interface InFlightBatch {
-  messages: KafkaMessage[];
+  messages: MessageBatch;
   /** true: acknowledged; false: failed; null: not settled yet. */
   ok: boolean | null;
   settled: Promise<void>;
@@ -26,10 +26,10 @@ interface InFlightBatch {
 
 /** What handling the oldest batch gave. */
 export type InFlightOutcome =
-  /** The oldest batch was acknowledged. */
-  | { kind: "sent" }
+  /** The oldest batch was acknowledged (`batch` is null when there was none). */
+  | { kind: "sent"; batch: MessageBatch | null }
   /** The oldest failed: these batches (it first) were not acknowledged, in send order; the window is now empty. */
-  | { kind: "failed"; batches: KafkaMessage[][] }
+  | { kind: "failed"; batches: MessageBatch[] }
   /** `abandon()` was called meanwhile: the batches are its caller's now. */
   | { kind: "abandoned" };
 
@@ -55,7 +55,7 @@ export class InFlightWindow {
   }
 
   /** Notes a batch just handed to the client; `sent` resolves true once acknowledged, false on failure. */
-  add(messages: KafkaMessage[], sent: Promise<boolean>): void {
+  add(messages: MessageBatch, sent: Promise<boolean>): void {
     if (this.full) throw new RangeError(`Cannot keep more than ${this.limit} batches in flight`);
     const batch: InFlightBatch = { messages, ok: null, settled: Promise.resolve() };
     batch.settled = sent.then((ok) => {
@@ -75,12 +75,12 @@ export class InFlightWindow {
   async handleOldest(): Promise<InFlightOutcome> {
     const batches = this.#batches;
     const oldest = batches[0];
-    if (oldest === undefined) return { kind: "sent" };
+    if (oldest === undefined) return { kind: "sent", batch: null };
     await oldest.settled;
     if (this.#batches !== batches) return { kind: "abandoned" };
     if (oldest.ok) {
       batches.shift();
-      return { kind: "sent" };
+      return { kind: "sent", batch: oldest.messages };
     }
     await Promise.all(batches.map((batch) => batch.settled));
     if (this.#batches !== batches) return { kind: "abandoned" };
@@ -92,7 +92,7 @@ export class InFlightWindow {
    * Gives up on every batch not acknowledged yet (close() ran out of time), in send order; their late results are
    * ignored, and a `handleOldest()` waiting on them returns "abandoned".
    */
-  abandon(): KafkaMessage[][] {
+  abandon(): MessageBatch[] {
     const batches = this.#batches;
     this.#batches = [];
     return batches.filter((batch) => batch.ok !== true).map((batch) => batch.messages);

@@ -15,6 +15,7 @@ import type { Output, OutputRecord, WriteResult } from "../output.ts";
 import { Spool } from "../spool/spool.ts";
 import { createKafkaClient, type KafkaClient, type KafkaMessage } from "./client.ts";
 import { MessageEncoder } from "./message.ts";
+import type { MessageBatch } from "./message_batch.ts";
 import { clientOptions, type KafkaOutputOptions, messageOptions, type ResolvedKafkaOptions } from "./options.ts";
 import { effectiveMaxInFlight, resolveKafkaOptions } from "./options.ts";
 import { countDropped, type KafkaOutputStats, zeroStats } from "./stats.ts";
@@ -70,20 +71,26 @@ export class KafkaOutput implements Output {
     const backlog = this.#backlog;
     let spilled: KafkaMessage[] | null = null;
     for (let i = 0; i < records.length; i++) {
+      if (!backlog.spooling) {
+        const outcome = backlog.append(encoder, records[i]);
+        if (outcome === "queued") {
+          result.queued++;
+          if (encoder.lastCut) this.#stats.cutRecords++;
+          continue;
+        }
+        if (outcome === "encode" || !backlog.hasSpool) {
+          countDropped(this.#stats, outcome === "encode" ? "droppedEncode" : "droppedQueueFull", 1, result);
+          continue;
+        }
+        backlog.startSpooling();
+      }
       const message = encoder.next(records[i]);
       if (message === null) {
         countDropped(this.#stats, "droppedEncode", 1, result);
         continue;
       }
       if (encoder.lastCut) this.#stats.cutRecords++;
-      if (!backlog.spooling && backlog.enqueue(message, encoder.lastBytes)) {
-        result.queued++;
-      } else if (!backlog.hasSpool) {
-        countDropped(this.#stats, "droppedQueueFull", 1, result);
-      } else {
-        if (!backlog.spooling) backlog.startSpooling();
-        (spilled ??= []).push(message);
-      }
+      (spilled ??= []).push(message);
     }
     if (spilled !== null) result.spooled += backlog.toSpool(spilled, result);
     const batchReady = backlog.queueRecords >= this.#options.batchRecordsMax ||
@@ -203,13 +210,14 @@ export class KafkaOutput implements Output {
       }
     }
     if (backlog.spooling || backlog.queueRecords === 0 || this.#inFlight.full) return; // Spilled while lingering.
-    const { messages, bytes } = backlog.take(options.batchRecordsMax, options.batchBytesMax);
-    this.#inFlight.add(messages, this.#send(messages, bytes));
+    const batch = backlog.take()!;
+    this.#inFlight.add(batch, this.#send(batch));
   }
 
   /** Handles the oldest batch in flight once it settles; after a failure, every batch in flight (in_flight.ts). */
   async #handleOldest(): Promise<void> {
     const outcome = await this.#inFlight.handleOldest();
+    if (outcome.kind === "sent" && outcome.batch !== null) this.#backlog.recycle(outcome.batch);
     if (outcome.kind !== "failed") return; // Sent, or close() gave up on the batches and spooled them.
     this.#backlog.putBackFailed(outcome.batches);
     if (!this.#backlog.hasSpool) await this.#sleep(this.#nextBackoffMs());
@@ -219,23 +227,23 @@ export class KafkaOutput implements Output {
   async #replayOnce(): Promise<boolean> {
     const replay = this.#backlog.readReplay(this.#options.batchRecordsMax, this.#options.batchBytesMax);
     if (replay === null) return true; // Drained: back to the memory queue.
-    const messages = replay.messages;
-    const ok = messages.length === 0 || await this.#send(messages, replay.spooled.bytes);
+    const batch = replay.batch;
+    const ok = batch.count === 0 || await this.#send(batch);
     if (this.#closed) return false;
     if (ok) {
       this.#backlog.commitReplay(replay);
       return true;
     }
     this.#stats.failedBatches++;
-    this.#stats.failedRecords += messages.length;
+    this.#stats.failedRecords += batch.count;
     if (this.#closing) return false; // The records stay on disk for the next instance.
     await this.#sleep(this.#nextBackoffMs());
     return true;
   }
 
   /** Sends through the delivery (delivery.ts); an acknowledgement ends the backoff. */
-  async #send(batch: KafkaMessage[], bytes: number): Promise<boolean> {
-    const ok = await this.#delivery.send(batch, bytes);
+  async #send(batch: MessageBatch): Promise<boolean> {
+    const ok = await this.#delivery.send(batch);
     if (ok) this.#backoffMs = this.#options.retryBackoffMinMs;
     return ok;
   }

@@ -2,9 +2,10 @@
  * State-machine tests of KafkaOutput with an in-memory client that can be "down" or slow: ordering through the
  * spool, overflow, close and reopen, drops without a spool. tests/kafka_output_test.ts runs a real broker.
  */
+import type { MessageBatch } from "./message_batch.ts";
 import assert from "node:assert/strict";
 import type { OutputRecord } from "../output.ts";
-import type { KafkaClient, KafkaMessage } from "./client.ts";
+import type { KafkaClient } from "./client.ts";
 import { KafkaOutput } from "./kafka_output.ts";
 import type { KafkaOutputOptions } from "./options.ts";
 
@@ -16,7 +17,8 @@ class FakeClient implements KafkaClient {
   down = false;
   delayMs = 0;
 
-  async send(messages: readonly KafkaMessage[]): Promise<void> {
+  async send(batch: MessageBatch): Promise<void> {
+    const messages = batch.messages();
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.down) throw new Error("broker down");
     this.batchSizes.push(messages.length);
@@ -208,7 +210,8 @@ class HandClient implements KafkaClient {
   inFlightMax = 0;
   auto = false;
 
-  send(messages: readonly KafkaMessage[]): Promise<void> {
+  send(batch: MessageBatch): Promise<void> {
+    const messages = batch.messages();
     const seqs = messages.map((message) => JSON.parse(decoder.decode(message.value)).seq as number);
     this.inFlight++;
     this.inFlightMax = Math.max(this.inFlightMax, this.inFlight);

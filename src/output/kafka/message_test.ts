@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { messageBytes, MessageEncoder, type MessageOptions, toKafkaMessage } from "./message.ts";
+import { MessageBatch } from "./message_batch.ts";
 
 const decoder = new TextDecoder();
 const options: MessageOptions = {
@@ -54,10 +55,10 @@ Deno.test("toKafkaMessage() cuts oversized values to fit and flags them; unencod
   });
 });
 
-Deno.test("MessageEncoder values and keys stay intact while later records fill and replace the shared slabs", () => {
+Deno.test("MessageEncoder values and keys stay intact while later records are encoded", () => {
   const encoder = new MessageEncoder({ ...options, messageBytesMax: 200_000 });
   const texts = Array.from({ length: 3000 }, (_, i) => `${i}-é€😀-`.repeat(1 + (i % 40)));
-  texts.push("x".repeat(100_000)); // Longer than a slab takes: its own buffer.
+  texts.push("x".repeat(100_000));
   const messages = texts.map((text, i) =>
     encoder.encode({ type: "sip", key: `k${i}€`, timestampMs: 1, value: { text } })
   );
@@ -148,4 +149,28 @@ Deno.test("MessageEncoder.next() gives encode()'s message, with lastCut and last
     assert.ok(Number.isFinite(message.timestampMs));
   }
   assert.deepEqual(cuts, [true, false, false]);
+});
+
+Deno.test("MessageEncoder.append() puts next()'s message into a batch: value, cut, headers, bytes", () => {
+  const viaNext = new MessageEncoder(options);
+  const viaAppend = new MessageEncoder(options);
+  const batch = new MessageBatch(8, 16); // Small: the values make it grow.
+  const records = [
+    { type: "sip", key: "k", timestampMs: 5, value: { a: "x".repeat(5000) } }, // cut
+    { type: "sip", key: "k€", timestampMs: 6, value: { a: "é" }, headers: { extra: "1" } },
+    { type: "rtp", timestampMs: 7, value: new Uint8Array([1, 2, 3]) },
+    { type: "sip", key: "k", timestampMs: 8, value: { a: 1n } }, // BigInt: not encodable
+  ];
+  const expected = [];
+  for (const record of records) {
+    const message = viaNext.next(record);
+    const appended = viaAppend.append(batch, record);
+    assert.equal(appended, message !== null);
+    if (message === null) continue;
+    assert.deepEqual([viaAppend.lastCut, viaAppend.lastBytes], [viaNext.lastCut, viaNext.lastBytes]);
+    assert.equal(batch.countedBytes(batch.count - 1), messageBytes(message));
+    expected.push(message);
+  }
+  assert.equal(batch.count, 3);
+  assert.deepEqual(batch.messages(), expected);
 });

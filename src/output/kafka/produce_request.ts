@@ -20,13 +20,12 @@ import {
   Writer,
 } from "@platformatic/kafka";
 import { Buffer } from "node:buffer";
-import type { KafkaMessage } from "./client.ts";
 
-/** One partition's share of a send: its messages and, once encoded, their sealed record batch. */
+/** One partition's share of a send: how many records, and once encoded, their sealed record batch. */
 export interface PartitionBatch {
   topic: string;
   partition: number;
-  messages: KafkaMessage[];
+  records: number;
   batch: Uint8Array;
 }
 

@@ -3,13 +3,10 @@
  * and the CRC-32C the record batches are sealed with. tests/kafka_batch_sender_test.ts sends them to a real broker.
  */
 import assert from "node:assert/strict";
-import type { KafkaMessage } from "./client.ts";
 import { checksum, type PartitionBatch, produceApi, produceRequest } from "./produce_request.ts";
 
-const noMessages: KafkaMessage[] = [];
-
 function batchOf(topic: string, partition: number, bytes: number[]): PartitionBatch {
-  return { topic, partition, messages: noMessages, batch: new Uint8Array(bytes) };
+  return { topic, partition, records: 0, batch: new Uint8Array(bytes) };
 }
 
 function bytesOf(version: number, acks: number, timeoutMs: number, batches: PartitionBatch[]): number[] {

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import type { KafkaMessage } from "./client.ts";
+import type { HeaderList } from "./header_lists.ts";
+import type { MessageBatch } from "./message_batch.ts";
 
 /** Bytes before the first record. */
 export const RECORD_BATCH_HEADER_BYTES = 61;
@@ -37,8 +38,6 @@ type Header = [string, Uint8Array];
 
 const encoder = new TextEncoder();
 const headerNames = new Map<string, Uint8Array>();
-/** Record form of the header lists given to `shareHeaders()`, by list identity. */
-const sharedHeaderWires = new WeakMap<readonly Header[], Uint8Array>();
 /** Per-record scratch reused across calls (the encoder is synchronous): body lengths and timestamp deltas. */
 let bodyBytesScratch = new Int32Array(1024);
 let timestampDeltaScratch = new Float64Array(1024);
@@ -121,22 +120,13 @@ function writeHeaders(out: Uint8Array, offset: number, headers: readonly Header[
 }
 
 /**
- * Freezes `headers` and keeps their record form (count and headers) beside them: a batch copies those bytes for
- * every message holding this same list, instead of encoding each name and value again. For lists many messages
- * share (the output's task, agent, type and key headers); the form is dropped with the list.
+ * The record form of `headers` (count, then each name and value), as a record batch holds them after a record's value:
+ * a header list keeps it (header_lists.ts), and a batch copies it for every message of that list.
  */
-export function shareHeaders<T extends Header[]>(headers: T): T {
+export function headersWire(headers: readonly Header[]): Uint8Array {
   const wire = new Uint8Array(headersBytes(headers));
   writeHeaders(wire, 0, headers);
-  for (const header of headers) Object.freeze(header);
-  sharedHeaderWires.set(Object.freeze(headers), wire);
-  return headers;
-}
-
-function recordBodyBytes(message: KafkaMessage, index: number, timestampDelta: number): number {
-  const wire = sharedHeaderWires.get(message.headers);
-  return 1 + varintBytes(zigzag(timestampDelta)) + varintBytes(index * 2) + fieldBytes(message.key) +
-    fieldBytes(message.value) + (wire === undefined ? headersBytes(message.headers) : wire.length);
+  return wire;
 }
 
 function ensureScratch(count: number): void {
@@ -146,42 +136,60 @@ function ensureScratch(count: number): void {
 }
 
 /**
- * Encodes `messages` (one partition's, at least one) as an uncompressed batch, CRC field still 0: compress with
- * `withCompressedRecords()` if needed, then `sealRecordBatch()`.
+ * Encodes the messages of `batch` at `indices` (one partition's, at least one, in order) as an uncompressed record
+ * batch, CRC field still 0: compress with `withCompressedRecords()` if needed, then `sealRecordBatch()`. Reads the
+ * batch's columns: no object per message, and each header list's bytes are copied whole.
  */
-export function encodeRecordBatch(messages: readonly KafkaMessage[], header: RecordBatchHeader): Uint8Array {
-  const count = messages.length;
+export function encodeRecordBatch(
+  batch: MessageBatch,
+  indices: readonly number[],
+  header: RecordBatchHeader,
+): Uint8Array {
+  const count = indices.length;
   if (count === 0) throw new RangeError("Cannot encode an empty record batch");
   ensureScratch(count);
-  const baseTimestampMs = Math.trunc(messages[0].timestampMs);
+  const { values, ends, timestamps, lists } = batch.columns;
+  const baseTimestampMs = Math.trunc(timestamps[indices[0]]);
   let maxTimestampMs = baseTimestampMs;
   let total = RECORD_BATCH_HEADER_BYTES;
-  for (let i = 0; i < count; i++) {
-    const timestampMs = Math.trunc(messages[i].timestampMs);
+  for (let k = 0; k < count; k++) {
+    const i = indices[k];
+    const timestampMs = Math.trunc(timestamps[i]);
     if (timestampMs > maxTimestampMs) maxTimestampMs = timestampMs;
     const delta = timestampMs - baseTimestampMs;
-    const body = recordBodyBytes(messages[i], i, delta);
-    timestampDeltaScratch[i] = delta;
-    bodyBytesScratch[i] = body;
+    const list = lists[i] as HeaderList;
+    const valueBytes = ends[i] - (i === 0 ? 0 : ends[i - 1]);
+    const body = 1 + varintBytes(zigzag(delta)) + varintBytes(k * 2) + fieldBytes(list.key) +
+      varintBytes(valueBytes * 2) + valueBytes + list.wire.length;
+    timestampDeltaScratch[k] = delta;
+    bodyBytesScratch[k] = body;
     total += varintBytes(body * 2) + body;
   }
   const out = new Uint8Array(total);
   let offset = RECORD_BATCH_HEADER_BYTES;
-  for (let i = 0; i < count; i++) {
-    const message = messages[i];
-    offset = writeVarint(out, offset, bodyBytesScratch[i] * 2);
+  for (let k = 0; k < count; k++) {
+    const i = indices[k];
+    const list = lists[i] as HeaderList;
+    const start = i === 0 ? 0 : ends[i - 1];
+    offset = writeVarint(out, offset, bodyBytesScratch[k] * 2);
     out[offset++] = 0; // Record attributes: unused.
-    offset = writeVarint(out, offset, zigzag(timestampDeltaScratch[i]));
-    offset = writeVarint(out, offset, i * 2);
-    offset = writeField(out, offset, message.key);
-    offset = writeField(out, offset, message.value);
-    const wire = sharedHeaderWires.get(message.headers);
-    if (wire === undefined) offset = writeHeaders(out, offset, message.headers);
-    else offset = copyBytes(out, offset, wire);
+    offset = writeVarint(out, offset, zigzag(timestampDeltaScratch[k]));
+    offset = writeVarint(out, offset, k * 2);
+    offset = writeField(out, offset, list.key);
+    offset = writeVarint(out, offset, (ends[i] - start) * 2);
+    offset = copyRange(out, offset, values, start, ends[i]);
+    offset = copyBytes(out, offset, list.wire);
   }
   if (offset !== total) throw new Error(`Record batch size mismatch: wrote ${offset} of ${total} bytes`);
   writeHeader(out, count, baseTimestampMs, maxTimestampMs, header);
   return out;
+}
+
+function copyRange(out: Uint8Array, offset: number, from: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  if (length > shortCopyBytes) out.set(from.subarray(start, end), offset);
+  else for (let k = 0; k < length; k++) out[offset + k] = from[start + k];
+  return offset + length;
 }
 
 function writeHeader(

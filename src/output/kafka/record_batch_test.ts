@@ -3,11 +3,13 @@ import { Buffer } from "node:buffer";
 import { compressionsAlgorithms, Reader, readRecordsBatch } from "@platformatic/kafka";
 import { crc32c } from "../spool/crc32c.ts";
 import type { KafkaMessage } from "./client.ts";
+import { headerList, RECORD_OVERHEAD_BYTES } from "./header_lists.ts";
+import { MessageBatch } from "./message_batch.ts";
 import {
   batchRecords,
   encodeRecordBatch,
+  type RecordBatchHeader,
   sealRecordBatch,
-  shareHeaders,
   withCompressedRecords,
 } from "./record_batch.ts";
 
@@ -23,6 +25,11 @@ function message(index: number, timestampMs: number, valueBytes = 20): KafkaMess
     headers: [["task", encoder.encode("task-1")], ["type", encoder.encode(index % 2 ? "sip" : "call")]],
     timestampMs,
   };
+}
+
+/** `encodeRecordBatch()` of every message of a batch made of `messages`. */
+function encodeMessages(messages: readonly KafkaMessage[], header: RecordBatchHeader): Uint8Array {
+  return encodeRecordBatch(MessageBatch.fromMessages(messages), messages.map((_, i) => i), header);
 }
 
 /** Decodes with @platformatic/kafka's own reader: an independent check of the layout. */
@@ -48,7 +55,7 @@ function assertRecords(batch: Uint8Array, messages: KafkaMessage[]): void {
 Deno.test("encodeRecordBatch() writes a batch the library decodes, with its CRC, timestamps and producer fields", () => {
   const messages = [message(0, 1_700_000_000_500.7), message(1, 1_700_000_000_100), message(2, 1_700_000_009_999)];
   const batch = sealRecordBatch(
-    encodeRecordBatch(messages, { producerId: 42n, producerEpoch: 3, baseSequence: 7 }),
+    encodeMessages(messages, { producerId: 42n, producerEpoch: 3, baseSequence: 7 }),
     crc32c,
   );
   const decoded = decode(batch);
@@ -70,14 +77,14 @@ Deno.test("encodeRecordBatch() sizes multi-byte varints exactly: large values, m
   const messages = Array.from({ length: 20_000 }, (_, i) => message(i, base + i * 7, i % 1000 === 0 ? 20_000 : 30));
   messages.push({ ...message(20_000, base + 40 * 86_400_000), headers: [] });
   messages.push({ ...message(20_001, base - 40 * 86_400_000), key: new Uint8Array(0) });
-  const batch = sealRecordBatch(encodeRecordBatch(messages, noProducer), crc32c);
+  const batch = sealRecordBatch(encodeMessages(messages, noProducer), crc32c);
   assertRecords(batch, messages);
   assert.equal(decode(batch).producerId, -1n);
 });
 
 Deno.test("withCompressedRecords() sets the codec bits and length; the library decompresses every codec", () => {
   const messages = Array.from({ length: 50 }, (_, i) => message(i, 1_700_000_000_000 + i, 300));
-  const plain = encodeRecordBatch(messages, noProducer);
+  const plain = encodeMessages(messages, noProducer);
   for (const name of ["gzip", "snappy", "lz4", "zstd"] as const) {
     const codec = compressionsAlgorithms[name];
     const compressed = codec.compressSync(Buffer.from(batchRecords(plain)));
@@ -89,23 +96,38 @@ Deno.test("withCompressedRecords() sets the codec bits and length; the library d
 });
 
 Deno.test("encodeRecordBatch() refuses an empty batch", () => {
-  assert.throws(() => encodeRecordBatch([], noProducer), RangeError);
+  assert.throws(() => encodeRecordBatch(MessageBatch.fromMessages([]), [], noProducer), RangeError);
 });
 
-Deno.test("shareHeaders(): batches with shared header lists are byte-identical to batches with fresh copies", () => {
-  const shared = shareHeaders<Array<[string, Uint8Array]>>([
+Deno.test("encodeRecordBatch(): messages sharing a frozen header list encode as with their own lists", () => {
+  const headers: Array<[string, Uint8Array]> = [
     ["task", encoder.encode("task-1")],
     ["agent", encoder.encode("agent-€")],
     ["key", encoder.encode("k".repeat(200))], // A value length past one varint byte.
-  ]);
-  assert.ok(Object.isFrozen(shared) && shared.every((header) => Object.isFrozen(header)));
-  assert.throws(() => shared.push(["x", new Uint8Array(0)]), TypeError);
-  const messages = Array.from({ length: 300 }, (_, i) => ({ ...message(i, 1_700_000_000_000 + i), headers: shared }));
+  ];
+  const shared = headerList(headers[2][1], headers);
+  assert.ok(Object.isFrozen(shared.headers) && shared.headers.every((header) => Object.isFrozen(header)));
+  assert.throws(() => shared.headers.push(["x", new Uint8Array(0)]), TypeError);
+  const batch = new MessageBatch(300);
+  const messages = Array.from({ length: 300 }, (_, i) => ({ ...message(i, 1_700_000_000_000 + i), key: shared.key }));
+  for (const m of messages) {
+    const length = batch.writeBytes(m.value);
+    batch.push(m.topic, shared, m.timestampMs, length, RECORD_OVERHEAD_BYTES + length);
+  }
   const copies = messages.map((m) => ({
     ...m,
-    headers: m.headers.map(([name, value]): [string, Uint8Array] => [name, value]),
+    headers: headers.map(([name, value]): [string, Uint8Array] => [name, value.slice()]),
   }));
   const header = { producerId: 5n, producerEpoch: 0, baseSequence: 0 };
-  assert.deepEqual(encodeRecordBatch(messages, header), encodeRecordBatch(copies, header));
-  assertRecords(sealRecordBatch(encodeRecordBatch(messages, header), crc32c), messages);
+  const all = messages.map((_, i) => i);
+  assert.deepEqual(encodeRecordBatch(batch, all, header), encodeMessages(copies, header));
+  assertRecords(sealRecordBatch(encodeRecordBatch(batch, all, header), crc32c), copies);
+});
+
+Deno.test("encodeRecordBatch() of some of a batch's messages: one partition's share, in order", () => {
+  const messages = Array.from({ length: 10 }, (_, i) => message(i, 1_700_000_000_000 + 1000 * i, 30 + 20 * i));
+  const batch = MessageBatch.fromMessages(messages);
+  const share = [1, 4, 5, 9];
+  const encoded = sealRecordBatch(encodeRecordBatch(batch, share, noProducer), crc32c);
+  assertRecords(encoded, share.map((i) => messages[i]));
 });
