@@ -46,6 +46,14 @@ export interface BatchSenderOptions {
 }
 
 const sequenceModulus = 2 ** 31; // Kafka sequences wrap to 0 after Integer.MAX_VALUE.
+/**
+ * Sends reuse the cluster metadata this long: each `Producer.metadata()` call, even answered from the library's cache,
+ * cost ≈ 5 % of the output's CPU at full rate (its queue and tracing). A failed send drops it, and a retry always asks
+ * the broker afresh, so a moved leader costs one failed attempt, as it would anyway.
+ */
+const metadataReuseMs = 1000;
+
+type Metadata = Awaited<ReturnType<Producer["metadata"]>>;
 
 function callbackPromise<T>(start: (callback: (error: Error | null, value?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => start((error, value) => error ? reject(error) : resolve(value as T)));
@@ -63,6 +71,7 @@ export class BatchSender {
   #inFlight = 0;
   /** A send failed under the current producer id: its sequences have a gap (idempotence). */
   #stale = false;
+  #metadata: { topics: string; value: Metadata; atMs: number } | null = null;
   /** Resolves once the latest `send()` has written its requests (or failed before): the next one goes after. */
   #written: Promise<void> = Promise.resolve();
 
@@ -101,6 +110,7 @@ export class BatchSender {
     try {
       await this.#sendBatches(await this.#partitionBatches(messages), written);
     } catch (error) {
+      this.#metadata = null;
       if (!idempotent) throw error;
       this.#stale = true;
       if (!this.#producerStateLost(error) || this.#inFlight > 1) throw error;
@@ -128,12 +138,24 @@ export class BatchSender {
       findErrorBy(cause, "apiId", "OUT_OF_ORDER_SEQUENCE_NUMBER") !== null;
   }
 
-  /** Groups by topic and partition (the library's partitioner rules) and encodes one batch per partition. */
-  async #partitionBatches(messages: MessageBatch): Promise<PartitionBatch[]> {
+  /** Metadata of `topics` (created if missing), reused for `metadataReuseMs`. */
+  async #topicsMetadata(topics: string[]): Promise<Metadata> {
+    const key = topics.join("\n");
+    const cached = this.#metadata;
+    if (cached !== null && cached.topics === key && Date.now() - cached.atMs < metadataReuseMs) return cached.value;
+    const value = await this.#producer.metadata({ topics, autocreateTopics: true });
+    this.#metadata = { topics: key, value, atMs: Date.now() };
+    return value;
+  }
+
+  /**
+   * Groups by topic and partition (the library's partitioner rules) and encodes one batch per partition; the
+   * metadata they were grouped by goes with them.
+   */
+  async #partitionBatches(messages: MessageBatch): Promise<{ batches: PartitionBatch[]; metadata: Metadata }> {
     const topicSet = new Set<string>();
     for (let i = 0; i < messages.count; i++) topicSet.add(messages.topic(i));
-    const topics = [...topicSet];
-    const metadata = await this.#producer.metadata({ topics, autocreateTopics: true });
+    const metadata = await this.#topicsMetadata([...topicSet]);
     if (this.#options.idempotent && this.#producerInfo === null) {
       const info = await this.#producer.initIdempotentProducer({});
       this.#producerInfo = { producerId: info.producerId, producerEpoch: info.producerEpoch };
@@ -166,7 +188,7 @@ export class BatchSender {
       batches[b].records = indices[b].length;
       batches[b].batch = await this.#encode(batches[b], messages, indices[b]);
     }
-    return batches;
+    return { batches, metadata };
   }
 
   async #encode(group: PartitionBatch, messages: MessageBatch, indices: number[]): Promise<Uint8Array> {
@@ -190,8 +212,10 @@ export class BatchSender {
   }
 
   /** One Produce request per leader, concurrently; each retried on its own. `written()` once all are written. */
-  async #sendBatches(batches: PartitionBatch[], written: () => void): Promise<void> {
-    const metadata = await this.#producer.metadata({ topics: [...new Set(batches.map((batch) => batch.topic))] });
+  async #sendBatches(
+    { batches, metadata }: { batches: PartitionBatch[]; metadata: Metadata },
+    written: () => void,
+  ): Promise<void> {
     const byLeader = new Map<number, PartitionBatch[]>();
     for (const batch of batches) {
       const leader = metadata.topics.get(batch.topic)?.partitions[batch.partition]?.leader ?? -1;
@@ -203,11 +227,11 @@ export class BatchSender {
     const oneWritten = () => {
       if (--unwritten === 0) written();
     };
-    await Promise.all([...byLeader.values()].map((group) => this.#produce(group, oneWritten)));
+    await Promise.all([...byLeader.values()].map((group) => this.#produce(group, metadata, oneWritten)));
   }
 
   /** Sends with the library's retries; `written()` once, when the first attempt wrote its request or failed. */
-  #produce(batches: PartitionBatch[], written: () => void): Promise<unknown> {
+  #produce(batches: PartitionBatch[], metadata: Metadata, written: () => void): Promise<unknown> {
     const retries = this.#options.retries;
     let firstWritten = false;
     const writtenOnce = () => {
@@ -219,7 +243,7 @@ export class BatchSender {
       this.#producer[kPerformWithRetry]<unknown>(
         "produce",
         (retry, attempt) => {
-          this.#produceOnce(batches, attempt > 0, (error, value) => {
+          this.#produceOnce(batches, attempt > 0 ? null : metadata, (error, value) => {
             writtenOnce();
             retry(error, value);
           }, writtenOnce);
@@ -233,27 +257,42 @@ export class BatchSender {
     });
   }
 
-  /** One attempt: the leader of the first partition (fresh metadata after a failure), its connection, the request. */
+  /**
+   * One attempt: the leader of the first partition (from `metadata`, or asked afresh for a retry), its connection,
+   * the request.
+   */
   #produceOnce(
     batches: PartitionBatch[],
-    refreshMetadata: boolean,
+    metadata: Metadata | null,
+    done: (error: Error | null, value?: unknown) => void,
+    written: () => void,
+  ) {
+    if (metadata !== null) return this.#produceTo(batches, metadata, done, written);
+    this.#metadata = null;
+    this.#producer.metadata({ topics: [batches[0].topic], forceUpdate: true }, (error, fresh) => {
+      if (error) return done(error);
+      this.#produceTo(batches, fresh!, done, written);
+    });
+  }
+
+  /** The request to the leader of the first partition per `metadata`, on that broker's connection. */
+  #produceTo(
+    batches: PartitionBatch[],
+    metadata: Metadata,
     done: (error: Error | null, value?: unknown) => void,
     written: () => void,
   ) {
     const producer = this.#producer;
     const { topic, partition } = batches[0];
-    producer.metadata({ topics: [topic], forceUpdate: refreshMetadata }, (error, metadata) => {
+    const leader = metadata.topics.get(topic)?.partitions[partition]?.leader ?? -1;
+    const broker = metadata.brokers.get(leader);
+    if (broker === undefined) return done(new Error(`No leader for ${topic}:${partition}`));
+    producer[kGetConnection](broker, (error, connection) => {
       if (error) return done(error);
-      const leader = metadata!.topics.get(topic)?.partitions[partition]?.leader ?? -1;
-      const broker = metadata!.brokers.get(leader);
-      if (broker === undefined) return done(new Error(`No leader for ${topic}:${partition}`));
-      producer[kGetConnection](broker, (error, connection) => {
+      producer[kGetApi]("Produce", (error, api) => {
         if (error) return done(error);
-        producer[kGetApi]("Produce", (error, api) => {
-          if (error) return done(error);
-          produceApi(api!.version)(connection, this.#acks, this.#options.requestTimeoutMs, batches, done);
-          written(); // The connection keeps the order of what it was given.
-        });
+        produceApi(api!.version)(connection, this.#acks, this.#options.requestTimeoutMs, batches, done);
+        written(); // The connection keeps the order of what it was given.
       });
     });
   }
