@@ -28,7 +28,7 @@ import { encodeRecordBatch, sealRecordBatch } from "../src/output/kafka/record_b
 import type { MessageBatch } from "../src/output/kafka/message_batch.ts";
 import type { OutputRecord } from "../src/output/output.ts";
 import type { ProtocolName } from "../src/pipeline/mod.ts";
-import { pinThreads } from "./_pin.ts";
+import { BENCH_BROKER_ENV, pinThreads } from "./_pin.ts";
 import { KafkaTestBroker } from "../tests/helpers/kafka_broker.ts";
 import { loadCorpus, pregenerate } from "./output_workload.ts";
 
@@ -161,7 +161,7 @@ async function parent(): Promise<void> {
   if (PROTOCOLS[WORKLOAD] === undefined) throw new Error(`--workload: one of ${Object.keys(PROTOCOLS).join(", ")}`);
   const names = Object.keys(clients()).filter((name) => ONLY === "" || ONLY.split(",").includes(name));
   const runDir = await Deno.makeTempDir({ prefix: "bench-breakdown-" });
-  const broker = new KafkaTestBroker(runDir);
+  const broker = new KafkaTestBroker(runDir, BENCH_BROKER_ENV);
   const results = new Map<string, number[]>();
   const walls = new Map<string, number[]>();
   try {
