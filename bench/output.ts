@@ -33,6 +33,17 @@ import { BENCH_BROKER_ENV, pinThreads } from "./_pin.ts";
 import { KafkaTestBroker } from "../tests/helpers/kafka_broker.ts";
 import { kafkaTexts, kcatProduce } from "./output_kcat.ts";
 import { type Corpus, LivePipeline, loadCorpus, pregenerate } from "./output_workload.ts";
+import {
+  format,
+  KCAT_KEY_HEADERS,
+  KCAT_VALUES,
+  medianRatios,
+  OUTPUT_RUN,
+  printMedians,
+  printTable,
+  ratiosToKcat,
+  type Run,
+} from "./_output_report.ts";
 
 const args = Deno.args;
 const option = (name: string, fallback: string) => {
@@ -53,9 +64,6 @@ const LINGER_MS = option("--linger-ms", "") === "" ? undefined : Number(option("
 const IDEMPOTENT = args.includes("--idempotent") || undefined;
 const MAX_IN_FLIGHT = Number(option("--max-in-flight", "0")) || undefined;
 const RATE_PER_S = 10_000;
-const KCAT_VALUES = "kcat -P, values only";
-const KCAT_KEY_HEADERS = "kcat -P, key + 4 headers";
-const OUTPUT_RUN = "KafkaOutput, write to ack";
 /** Records written and acknowledged before a write-to-ack run is timed (its warm-up). */
 const WARM_RECORDS = 20_000;
 /** Above this many queued records the writer waits: the output's queue holds 20,000 by default. */
@@ -66,23 +74,6 @@ const WORKLOADS: { name: string; protocols: ProtocolName[] }[] = [
   { name: "sip+call", protocols: ["sip", "call"] },
   { name: "per-packet", protocols: ["sip", "rtp_packet"] },
 ];
-
-/** One row of the table. */
-interface Run {
-  name: string;
-  workload: string;
-  /** Which round of kcat and KafkaOutput runs it belongs to (live and paced runs: none). */
-  round?: number;
-  records: number;
-  wallMs: number;
-  recordsPerSecond: number;
-  cpuMs: number | null;
-  dropped: number;
-  packetsPerSecond?: number;
-  /** Records per produce request (the output's batch histogram; includes the warm-up batch of one). */
-  meanBatchRecords?: number;
-  latencyMs?: { p50: number; p99: number; max: number; histogramP50: number; histogramP99: number };
-}
 
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -260,91 +251,54 @@ function runPaced(bootstrap: string, corpus: Corpus, workload: (typeof WORKLOADS
   });
 }
 
-function format(value: number, digits = 0): string {
-  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/** The workload's records, with their mix of types and mean value size for the report. */
+function workloadRecords(corpus: Corpus, workload: (typeof WORKLOADS)[number]) {
+  const records = pregenerate(corpus, workload.protocols, RECORDS);
+  const texts = kafkaTexts(records);
+  const types: Record<string, number> = {};
+  for (const record of records) types[record.type] = (types[record.type] ?? 0) + 1;
+  const meanValueBytes = texts.reduce((sum, t) => sum + t.value.length, 0) / texts.length;
+  return { records, summary: { ...workload, records: records.length, types, meanValueBytes } };
 }
 
-/** records/s of `r` over kcat's on the same workload (values only, or key + headers). */
-function ratio(runs: Run[], r: Run, kcatName: string): number | undefined {
-  const kcat = runs.find((k) => k.workload === r.workload && k.name === kcatName && k.round === r.round);
-  return kcat === undefined || r.name.startsWith("kcat") ? undefined : r.recordsPerSecond / kcat.recordsPerSecond;
-}
-
-/** Per workload, the median over the rounds of KafkaOutput's records/s over kcat's (values only, key + headers). */
-function medianRatios(runs: Run[]): Record<string, { values: number; keyAndHeaders: number }> {
-  const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1] ?? 0;
-  const result: Record<string, { values: number; keyAndHeaders: number }> = {};
+/** Every run against one broker: per workload the rounds and the live run, then the paced run. */
+async function runAll(corpus: Corpus, broker: KafkaTestBroker) {
+  const runs: Run[] = [];
+  const workloads: Record<string, unknown>[] = [];
   for (const workload of WORKLOADS) {
-    const outputs = runs.filter((r) => r.name === OUTPUT_RUN && r.workload === workload.name);
-    result[workload.name] = {
-      values: median(outputs.map((r) => ratio(runs, r, KCAT_VALUES) ?? 0)),
-      keyAndHeaders: median(outputs.map((r) => ratio(runs, r, KCAT_KEY_HEADERS) ?? 0)),
-    };
+    const { records, summary } = workloadRecords(corpus, workload);
+    workloads.push(summary);
+    // Round -1 is not reported: the broker's JIT compiles its produce path meanwhile (a reported first round ran at
+    // half the speed of the later ones).
+    for (let round = -1; round < ROUNDS; round++) {
+      const roundRuns = [
+        await runKcat(broker.bootstrap, workload.name, records, false),
+        await runKcat(broker.bootstrap, workload.name, records, true),
+        await runOutput(broker.bootstrap, workload.name, records),
+      ];
+      if (round >= 0) runs.push(...roundRuns.map((run) => ({ ...run, round })));
+    }
+    runs.push(await runLive(broker.bootstrap, corpus, workload, SECONDS));
   }
-  return result;
-}
-
-function printTable(runs: Run[]): void {
-  console.log(
-    "| run | workload | records | records/s | vs kcat values | vs kcat key+headers | CPU ms | records/CPU-s | records/batch " +
-      "| p50 ms | p99 ms | p50/p99 ms (histogram) |",
-  );
-  console.log("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-  const times = (value: number | undefined) => value === undefined ? "" : `${format(value, 2)}×`;
-  for (const r of runs) {
-    const l = r.latencyMs;
-    const cells = [
-      r.round === undefined ? r.name : `${r.name} (round ${r.round + 1})`,
-      r.workload,
-      format(r.records),
-      format(r.recordsPerSecond),
-      times(ratio(runs, r, KCAT_VALUES)),
-      times(ratio(runs, r, KCAT_KEY_HEADERS)),
-      r.cpuMs === null ? "n/a" : format(r.cpuMs),
-      r.cpuMs === null ? "n/a" : format(r.records / (r.cpuMs / 1000)),
-      r.meanBatchRecords === undefined ? "" : format(r.meanBatchRecords),
-      l ? format(l.p50, 1) : "",
-      l ? format(l.p99, 1) : "",
-      l ? `${format(l.histogramP50, 1)} / ${format(l.histogramP99, 1)}` : "",
-    ];
-    console.log(`| ${cells.join(" | ")} |`);
-  }
+  runs.push(await runPaced(broker.bootstrap, corpus, WORKLOADS[1], SECONDS));
+  return { runs, workloads };
 }
 
 async function main(): Promise<void> {
   const corpus = await loadCorpus(CORPUS);
   const runDir = await Deno.makeTempDir({ prefix: "bench-output-kafka-" });
   const broker = new KafkaTestBroker(runDir, BENCH_BROKER_ENV);
-  const runs: Run[] = [];
-  const workloads: Record<string, unknown>[] = [];
   let pinned = false;
+  let measured: Awaited<ReturnType<typeof runAll>>;
   try {
     await broker.up();
     pinned = await pinThreads(Deno.pid, 0) && await pinThreads(await broker.pid(), 1);
-    for (const workload of WORKLOADS) {
-      const records = pregenerate(corpus, workload.protocols, RECORDS);
-      const texts = kafkaTexts(records);
-      const types: Record<string, number> = {};
-      for (const record of records) types[record.type] = (types[record.type] ?? 0) + 1;
-      const meanValueBytes = texts.reduce((sum, t) => sum + t.value.length, 0) / texts.length;
-      workloads.push({ ...workload, records: records.length, types, meanValueBytes });
-      // Round -1 is not reported: the broker's JIT compiles its produce path meanwhile (a reported first round ran at
-      // half the speed of the later ones).
-      for (let round = -1; round < ROUNDS; round++) {
-        const roundRuns = [
-          await runKcat(broker.bootstrap, workload.name, records, false),
-          await runKcat(broker.bootstrap, workload.name, records, true),
-          await runOutput(broker.bootstrap, workload.name, records),
-        ];
-        if (round >= 0) runs.push(...roundRuns.map((run) => ({ ...run, round })));
-      }
-      runs.push(await runLive(broker.bootstrap, corpus, workload, SECONDS));
-    }
-    runs.push(await runPaced(broker.bootstrap, corpus, WORKLOADS[1], SECONDS));
+    measured = await runAll(corpus, broker);
   } finally {
     await broker.down().catch((error) => console.error(`broker down: ${error}`));
     await Deno.remove(runDir, { recursive: true }).catch(() => {});
   }
+  const { runs, workloads } = measured;
   console.log(
     `bench-output: ${Deno.build.target}, deno ${Deno.version.deno}, corpus ${corpus.path} (${corpus.packets} packets), ` +
       `${
@@ -355,21 +309,9 @@ async function main(): Promise<void> {
     console.log(`workload ${w.name}: ${JSON.stringify(w.types)}, ~${format(w.meanValueBytes as number)} B/value`);
   }
   printTable(runs);
-  const ratios: Record<string, { values?: number; keyAndHeaders?: number }> = {};
-  for (const r of runs) {
-    if (r.name.startsWith("kcat")) continue;
-    ratios[`${r.name} / ${r.workload}${r.round === undefined ? "" : ` / round ${r.round + 1}`}`] = {
-      values: ratio(runs, r, KCAT_VALUES),
-      keyAndHeaders: ratio(runs, r, KCAT_KEY_HEADERS),
-    };
-  }
-  const medians = medianRatios(runs);
-  for (const [workload, m] of Object.entries(medians)) {
-    console.log(
-      `${workload}: median over ${ROUNDS} rounds, KafkaOutput / kcat records/s: ${format(m.values, 2)}× values only, ` +
-        `${format(m.keyAndHeaders, 2)}× key + headers`,
-    );
-  }
+  const ratios = ratiosToKcat(runs);
+  const medians = medianRatios(runs, WORKLOADS.map((w) => w.name));
+  printMedians(medians, ROUNDS);
   const throughputMet = Object.values(medians).every((m) => m.values >= 0.5);
   const throughputMetLikeForLike = Object.values(medians).every((m) => m.keyAndHeaders >= 0.5);
   const paced = runs.at(-1)!;
@@ -379,9 +321,6 @@ async function main(): Promise<void> {
       `${throughputMetLikeForLike ? "met" : "MISSED"} vs key + headers; p99 capture-to-ack ≤ 100 ms at ` +
       `${RATE_PER_S} records/s: ${latencyMet ? "met" : "MISSED"} (${format(paced.latencyMs?.p99 ?? 0, 1)} ms)`,
   );
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-  await Deno.mkdir(new URL("./results/", import.meta.url).pathname, { recursive: true });
-  const path = new URL(`./results/output-${stamp}.json`, import.meta.url).pathname;
   const result = {
     bench: "output",
     date: new Date().toISOString(),
@@ -409,8 +348,16 @@ async function main(): Promise<void> {
       p99AtMost100MsAt10k: latencyMet,
     },
   };
+  console.log(`results: ${await writeResults(result)}`);
+}
+
+/** Writes bench/results/output-YYYYMMDD-HHMMSS.json; returns its path. */
+async function writeResults(result: object): Promise<string> {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  await Deno.mkdir(new URL("./results/", import.meta.url).pathname, { recursive: true });
+  const path = new URL(`./results/output-${stamp}.json`, import.meta.url).pathname;
   await Deno.writeTextFile(path, JSON.stringify(result, null, 2) + "\n");
-  console.log(`results: ${path}`);
+  return path;
 }
 
 await main();
