@@ -45,6 +45,12 @@ export const kafkaDefaults = {
 /** Kafka's limit on `kafkaDefaults.maxInFlight` with the idempotent producer (see there). */
 export const kafkaMaxInFlightLimit = 5;
 
+/**
+ * Most records a Kafka batch may be configured for: each batch's columns are sized to `batchRecordsMax` up front
+ * (message_batch.ts, ≈ 36 bytes a record), and ten times librdkafka's default is past any use.
+ */
+export const kafkaBatchRecordsLimit = 100_000;
+
 /** Spool defaults. */
 export const spoolDefaults = {
   /** Total bytes on disk of not yet delivered records. */

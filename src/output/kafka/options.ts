@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { kafkaDefaults, kafkaMaxInFlightLimit } from "../defaults.ts";
+import { kafkaBatchRecordsLimit, kafkaDefaults, kafkaMaxInFlightLimit } from "../defaults.ts";
 import type { SpoolOptions } from "../spool/spool.ts";
 import type {
   KafkaAcks,
@@ -87,7 +87,10 @@ export function resolveKafkaOptions(options: KafkaOutputOptions): ResolvedKafkaO
       `Cannot use messageBytesMax ${resolved.messageBytesMax} >= batchBytesMax ${resolved.batchBytesMax}`,
     );
   }
-  const { maxInFlight } = resolved;
+  const { batchRecordsMax, maxInFlight } = resolved;
+  if (!Number.isInteger(batchRecordsMax) || batchRecordsMax < 1 || batchRecordsMax > kafkaBatchRecordsLimit) {
+    throw new RangeError(`Cannot use batchRecordsMax ${batchRecordsMax}: 1 to ${kafkaBatchRecordsLimit}`);
+  }
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1 || maxInFlight > kafkaMaxInFlightLimit) {
     throw new RangeError(`Cannot use maxInFlight ${maxInFlight}: 1 to ${kafkaMaxInFlightLimit}`);
   }

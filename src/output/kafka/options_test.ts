@@ -22,6 +22,10 @@ Deno.test("resolveKafkaOptions() forces acks all for the idempotent producer and
   assert.equal(resolveKafkaOptions({ ...base, idempotent: true, acks: 0 }).acks, "all");
   assert.throws(() => resolveKafkaOptions({ ...base, brokers: [] }), RangeError);
   assert.throws(() => resolveKafkaOptions({ ...base, messageBytesMax: 2000, batchBytesMax: 1000 }), /messageBytesMax/);
+  for (const batchRecordsMax of [0, 1.5, 100_001]) {
+    assert.throws(() => resolveKafkaOptions({ ...base, batchRecordsMax }), /batchRecordsMax/);
+  }
+  assert.equal(resolveKafkaOptions({ ...base, batchRecordsMax: 100_000 }).batchRecordsMax, 100_000);
 });
 
 Deno.test("resolveKafkaOptions(): idempotent by default unless acks 0 or 1 is asked for; maxInFlight 1 to 5", () => {
