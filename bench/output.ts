@@ -1,14 +1,14 @@
 /**
  * Kafka output benchmark (`make bench-output`) against the real test broker (tests/helpers/kafka_broker.ts: free
  * ports, temp run dir). The producer side runs on one core (this process and kcat are pinned to CPU 0 with taskset;
- * the broker to CPU 1, bench/_pin.ts), records come from the real pipeline over the corpus (bench/output_workload.ts):
+ * the broker to CPU 1, bench/_bench_broker.ts), records come from the real pipeline over the corpus (bench/output_workload.ts):
  *
  * - workloads: `sip+call` (SIP message and call records) and `per-packet` (`sip` and `rtp_packet` records);
  * - (a) kcat -P producing the same JSON values as lines from a file (librdkafka: the practical limit), per workload;
  * - (b) KafkaOutput end to end (write → queue → batches → ack) as fast as it accepts, pre-generated records, per
  *   workload, timed after `WARM_RECORDS` records were written and acknowledged (JIT warm-up); (a) and (b) alternate
  *   for `--rounds` rounds after one unreported round (the broker's warm-up), and the targets use the median of the
- *   rounds' ratios; the broker runs with Kafka's own JVM settings (bench/_pin.ts); then the live pipeline feeding
+ *   rounds' ratios; the broker runs with Kafka's own JVM settings (bench/_bench_broker.ts); then the live pipeline feeding
  *   KafkaOutput (packets decoded and records produced in the same loop);
  * - (c) the live pipeline paced to a fixed 10,000 records/s for `--seconds` (≥ 5): p50/p99 capture-to-ack, exact
  *   (every acknowledged record, through a client wrapper) and from the output's own histogram.
@@ -29,7 +29,7 @@ import { histogramQuantile } from "../src/output/kafka/histogram.ts";
 import { KafkaOutput } from "../src/output/kafka/kafka_output.ts";
 import type { OutputRecord } from "../src/output/output.ts";
 import type { ProtocolName } from "../src/pipeline/mod.ts";
-import { BENCH_BROKER_ENV, pinThreads } from "./_pin.ts";
+import { BENCH_BROKER_ENV, pinThreads } from "./_bench_broker.ts";
 import { KafkaTestBroker } from "../tests/helpers/kafka_broker.ts";
 import { kafkaTexts, kcatProduce } from "./output_kcat.ts";
 import { type Corpus, LivePipeline, loadCorpus, pregenerate } from "./output_workload.ts";

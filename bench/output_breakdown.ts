@@ -28,7 +28,7 @@ import { encodeRecordBatch, sealRecordBatch } from "../src/output/kafka/record_b
 import type { MessageBatch } from "../src/output/kafka/message_batch.ts";
 import type { OutputRecord } from "../src/output/output.ts";
 import type { ProtocolName } from "../src/pipeline/mod.ts";
-import { BENCH_BROKER_ENV, pinThreads } from "./_pin.ts";
+import { BENCH_BROKER_ENV, pinThreads } from "./_bench_broker.ts";
 import { KafkaTestBroker } from "../tests/helpers/kafka_broker.ts";
 import { loadCorpus, pregenerate } from "./output_workload.ts";
 
@@ -75,7 +75,7 @@ function clients(): Record<string, ClientFactory> {
     }),
     "request": () => ({
       send: (messages) => {
-        const batches = [{ topic: "breakdown", partition: 0, records: messages.count, batch: sealed(messages) }];
+        const batches = [{ topic: "breakdown", partition: 0, batch: sealed(messages) }];
         return Promise.resolve(void produceRequest(9, -1, 5000, batches).buffer);
       },
       close,

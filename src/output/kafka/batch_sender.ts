@@ -28,11 +28,11 @@ import {
   type Producer,
 } from "@platformatic/kafka";
 import { Buffer } from "node:buffer";
-import type { KafkaAcks, KafkaCompression, KafkaMessage } from "./client.ts";
+import type { KafkaAcks, KafkaCompression } from "./client.ts";
 import { Partitioner } from "./partitioner.ts";
 import { checksum, type PartitionBatch, produceApi } from "./produce_request.ts";
 import { batchRecords, encodeRecordBatch, sealRecordBatch, withCompressedRecords } from "./record_batch.ts";
-import { MessageBatch } from "./message_batch.ts";
+import type { MessageBatch } from "./message_batch.ts";
 
 /** What the sender needs besides the library's `Producer` (which carries connections and metadata). */
 export interface BatchSenderOptions {
@@ -85,8 +85,7 @@ export class BatchSender {
    * Resolves once every partition's batch is acknowledged per `acks`; rejects after the retries. Calls may overlap:
    * see the module documentation for the order they keep.
    */
-  async send(messages: MessageBatch | readonly KafkaMessage[]): Promise<void> {
-    const batch = messages instanceof MessageBatch ? messages : MessageBatch.fromMessages(messages);
+  async send(batch: MessageBatch): Promise<void> {
     if (batch.count === 0) return;
     const previous = this.#written;
     let written!: () => void;
@@ -180,12 +179,11 @@ export class BatchSender {
       const at = current.partitions[partition];
       if (at === undefined) {
         current.partitions[partition] = batches.length;
-        batches.push({ topic, partition, records: 0, batch: new Uint8Array(0) }); // First-seen order, as before.
+        batches.push({ topic, partition, batch: new Uint8Array(0) }); // First-seen order, as before.
         indices.push([i]);
       } else indices[at].push(i);
     }
     for (let b = 0; b < batches.length; b++) {
-      batches[b].records = indices[b].length;
       batches[b].batch = await this.#encode(batches[b], messages, indices[b]);
     }
     return { batches, metadata };

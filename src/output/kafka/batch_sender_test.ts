@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { Producer } from "@platformatic/kafka";
 import { BatchSender, type BatchSenderOptions } from "./batch_sender.ts";
 import type { KafkaMessage } from "./client.ts";
+import { MessageBatch } from "./message_batch.ts";
 
 const message: KafkaMessage = {
   topic: "t",
@@ -31,7 +32,7 @@ function unreachable(idempotent: boolean): { producer: Producer; sender: BatchSe
 
 Deno.test("BatchSender.send([]) resolves without a connection", async () => {
   const { producer, sender } = unreachable(false);
-  await sender.send([]);
+  await sender.send(MessageBatch.fromMessages([]));
   assert.equal(producer.isConnected(), false);
   await producer.close(true);
 });
@@ -39,7 +40,7 @@ Deno.test("BatchSender.send([]) resolves without a connection", async () => {
 for (const idempotent of [false, true]) {
   Deno.test(`BatchSender.send() rejects when no broker answers (idempotent: ${idempotent})`, async () => {
     const { producer, sender } = unreachable(idempotent);
-    await assert.rejects(sender.send([message])); // A sender that retried forever would never settle.
+    await assert.rejects(sender.send(MessageBatch.fromMessages([message]))); // A sender that retried forever would never settle.
     await producer.close(true);
   });
 }

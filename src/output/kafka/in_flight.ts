@@ -18,7 +18,7 @@ import type { MessageBatch } from "./message_batch.ts";
 
 /** One batch handed to the client. */
 interface InFlightBatch {
-  messages: MessageBatch;
+  batch: MessageBatch;
   /** true: acknowledged; false: failed; null: not settled yet. */
   ok: boolean | null;
   settled: Promise<void>;
@@ -55,15 +55,15 @@ export class InFlightWindow {
   }
 
   /** Notes a batch just handed to the client; `sent` resolves true once acknowledged, false on failure. */
-  add(messages: MessageBatch, sent: Promise<boolean>): void {
+  add(batch: MessageBatch, sent: Promise<boolean>): void {
     if (this.full) throw new RangeError(`Cannot keep more than ${this.limit} batches in flight`);
-    const batch: InFlightBatch = { messages, ok: null, settled: Promise.resolve() };
-    batch.settled = sent.then((ok) => {
-      batch.ok = ok;
+    const entry: InFlightBatch = { batch, ok: null, settled: Promise.resolve() };
+    entry.settled = sent.then((ok) => {
+      entry.ok = ok;
     }, () => {
-      batch.ok = false;
+      entry.ok = false;
     });
-    this.#batches.push(batch);
+    this.#batches.push(entry);
   }
 
   /** Resolves once the oldest batch settles (at once when there is none). */
@@ -80,12 +80,12 @@ export class InFlightWindow {
     if (this.#batches !== batches) return { kind: "abandoned" };
     if (oldest.ok) {
       batches.shift();
-      return { kind: "sent", batch: oldest.messages };
+      return { kind: "sent", batch: oldest.batch };
     }
     await Promise.all(batches.map((batch) => batch.settled));
     if (this.#batches !== batches) return { kind: "abandoned" };
     this.#batches = [];
-    return { kind: "failed", batches: batches.filter((batch) => !batch.ok).map((batch) => batch.messages) };
+    return { kind: "failed", batches: batches.filter((batch) => !batch.ok).map((entry) => entry.batch) };
   }
 
   /**
@@ -95,6 +95,6 @@ export class InFlightWindow {
   abandon(): MessageBatch[] {
     const batches = this.#batches;
     this.#batches = [];
-    return batches.filter((batch) => batch.ok !== true).map((batch) => batch.messages);
+    return batches.filter((entry) => entry.ok !== true).map((entry) => entry.batch);
   }
 }

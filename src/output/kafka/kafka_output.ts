@@ -84,6 +84,7 @@ export class KafkaOutput implements Output {
         }
         backlog.startSpooling();
       }
+      // A record the queue refused is encoded again, as a message for the spool: once per switch to spooling.
       const message = encoder.next(records[i]);
       if (message === null) {
         countDropped(this.#stats, "droppedEncode", 1, result);

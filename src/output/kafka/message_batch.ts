@@ -3,7 +3,7 @@
  * references (topic, header list). A batch holds no object per message, which is what the output's queue and its
  * batches in flight are made of: per-message objects that lived through a linger and an acknowledgement were copied
  * by every young-generation collection and then promoted, and that cost as much as the JSON serialisation
- * (docs/benchmarks.md, "Kafka: where a record's CPU goes"). Batches are reused (`reset()`) once acknowledged.
+ * (docs/decisions.md, "Messages in columns"). Batches are reused (`reset()`) once acknowledged.
  *
  * Values are written first (`writeText()`, `writeBytes()`), then `push()` commits them as a message, so an encoder
  * can size the rest of a message once its value's bytes are known.
@@ -11,18 +11,12 @@
  * @module
  */
 import type { KafkaMessage } from "./client.ts";
-import {
-  type Header,
-  type HeaderList,
-  headerList,
-  headersCountedBytes,
-  RECORD_OVERHEAD_BYTES,
-} from "./header_lists.ts";
+import { type HeaderList, headerList } from "./header_lists.ts";
+import { messageBytes } from "./message.ts";
+import { copyBytes } from "./record_batch.ts";
 
 /** Value bytes a new batch starts with; it doubles as needed (and keeps its size when reused). */
-export const BATCH_VALUE_BYTES_INITIAL = 64 * 1024;
-/** Short copies are a byte loop: `Uint8Array.set()` needs a view object and a native call. */
-const shortCopyBytes = 64;
+const valueBytesInitial = 64 * 1024;
 
 const encoder = new TextEncoder();
 
@@ -44,7 +38,7 @@ export class MessageBatch {
   readonly #lists: (HeaderList | undefined)[];
   readonly #counted: Float64Array;
 
-  constructor(recordsMax: number, valueBytes = BATCH_VALUE_BYTES_INITIAL) {
+  constructor(recordsMax: number, valueBytes = valueBytesInitial) {
     if (!Number.isInteger(recordsMax) || recordsMax < 1) throw new RangeError(`Bad batch size ${recordsMax}`);
     this.recordsMax = recordsMax;
     this.#values = new Uint8Array(Math.max(16, valueBytes));
@@ -63,9 +57,7 @@ export class MessageBatch {
     for (const message of messages) {
       const length = batch.writeBytes(message.value);
       const list = headerList(message.key, message.headers, false);
-      const counted = RECORD_OVERHEAD_BYTES + length + (message.key?.length ?? 0) +
-        headersCountedBytes(message.headers);
-      batch.push(message.topic, list, message.timestampMs, length, counted);
+      batch.push(message.topic, list, message.timestampMs, length, messageBytes(message));
     }
     return batch;
   }
@@ -108,7 +100,7 @@ export class MessageBatch {
   writeBytes(bytes: Uint8Array): number {
     const start = this.valueBytesUsed;
     this.#reserve(start, bytes.length);
-    copyInto(this.#values, start, bytes, 0, bytes.length);
+    copyBytes(this.#values, start, bytes);
     return this.#wrote(start, bytes.length);
   }
 
@@ -170,10 +162,6 @@ export class MessageBatch {
     return this.#lists[i]!.key;
   }
 
-  headers(i: number): readonly Header[] {
-    return this.#lists[i]!.headers;
-  }
-
   timestampMs(i: number): number {
     return this.#timestamps[i];
   }
@@ -182,21 +170,9 @@ export class MessageBatch {
     return this.#counted[i];
   }
 
-  valueBytes(i: number): number {
-    return this.#ends[i] - (i === 0 ? 0 : this.#ends[i - 1]);
-  }
-
   /** A view of value `i` (valid until the batch is reset). */
   value(i: number): Uint8Array {
     return this.#values.subarray(i === 0 ? 0 : this.#ends[i - 1], this.#ends[i]);
-  }
-
-  /** Copies value `i` to `out` at `offset`; returns the offset after it. */
-  copyValue(i: number, out: Uint8Array, offset: number): number {
-    const start = i === 0 ? 0 : this.#ends[i - 1];
-    const length = this.#ends[i] - start;
-    copyInto(out, offset, this.#values, start, length);
-    return offset + length;
   }
 
   /** Message `i` as an object owning copies of its bytes (for the spool, and for clients that want objects). */
@@ -230,12 +206,4 @@ export class MessageBatch {
     this.#written = start + bytes;
     return bytes;
   }
-}
-
-function copyInto(out: Uint8Array, offset: number, from: Uint8Array, start: number, length: number): void {
-  if (length > shortCopyBytes) {
-    out.set(from.subarray(start, start + length), offset);
-    return;
-  }
-  for (let k = 0; k < length; k++) out[offset + k] = from[start + k];
 }

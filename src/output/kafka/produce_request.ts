@@ -21,11 +21,10 @@ import {
 } from "@platformatic/kafka";
 import { Buffer } from "node:buffer";
 
-/** One partition's share of a send: how many records, and once encoded, their sealed record batch. */
+/** One partition's share of a send: once encoded, its sealed record batch. */
 export interface PartitionBatch {
   topic: string;
   partition: number;
-  records: number;
   batch: Uint8Array;
 }
 

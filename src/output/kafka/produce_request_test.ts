@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { checksum, type PartitionBatch, produceApi, produceRequest } from "./produce_request.ts";
 
 function batchOf(topic: string, partition: number, bytes: number[]): PartitionBatch {
-  return { topic, partition, records: 0, batch: new Uint8Array(bytes) };
+  return { topic, partition, batch: new Uint8Array(bytes) };
 }
 
 function bytesOf(version: number, acks: number, timeoutMs: number, batches: PartitionBatch[]): number[] {

@@ -93,7 +93,11 @@ function writeField(out: Uint8Array, offset: number, bytes: Uint8Array | null): 
   return copyBytes(out, writeVarint(out, offset, bytes.length * 2), bytes);
 }
 
-function copyBytes(out: Uint8Array, offset: number, bytes: Uint8Array): number {
+/**
+ * Copies `bytes` to `out` at `offset`; returns the offset after them. Short ones are a byte loop: `Uint8Array.set()`
+ * is a native call.
+ */
+export function copyBytes(out: Uint8Array, offset: number, bytes: Uint8Array): number {
   const length = bytes.length;
   if (length > shortCopyBytes) {
     out.set(bytes, offset);
