@@ -4,7 +4,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 
-pub const abi_version: u32 = 8;
+pub const abi_version: u32 = 9;
 
 /// Return value of every exported function: `>= 0` success, `< 0` one of these. Never renumber.
 pub const Status = enum(i32) {
@@ -286,6 +286,74 @@ pub const BlockCounts = extern struct {
     }
 };
 
+/// `cap_sip_parse` return value: the message is left to the TypeScript parser (src/native/sip_parse.ts).
+pub const sip_parse_fallback: i32 = -100;
+/// Reason values a `SipSummary` holds; a message with more is a fallback.
+pub const sip_reasons_max: u32 = 4;
+/// `SipSummary.kind` values.
+pub const sip_kind_request: u32 = 1;
+pub const sip_kind_response: u32 = 2;
+/// `SipSummary.flags` bits.
+pub const sip_flag_from: u32 = 1 << 0;
+pub const sip_flag_to: u32 = 1 << 1;
+
+/// Bytes `[start, end)` of the parsed payload; empty (start == end) for an empty field.
+pub const SipSpan = extern struct {
+    start: u32,
+    end: u32,
+
+    comptime {
+        assert(@sizeOf(SipSpan) == 8);
+    }
+};
+
+/// One Reason value of a `SipSummary`.
+pub const SipReason = extern struct {
+    protocol: SipSpan,
+    text: SipSpan,
+    /// -1 when the value has no numeric `cause`.
+    cause: i32,
+
+    comptime {
+        assert(@sizeOf(SipReason) == 20);
+    }
+};
+
+/// Out-param of cap_sip_parse: what call tracking needs of a parsed SIP message (the rest is in its JSON).
+pub const SipSummary = extern struct {
+    /// `sip_kind_request` or `sip_kind_response`.
+    kind: u32,
+    /// 0 for requests.
+    status_code: u32,
+    cseq_seq: u32,
+    body_offset: u32,
+    body_length: u32,
+    consumed_bytes: u32,
+    malformed_header_lines: u32,
+    /// `sip_flag_*` bits: the message has a From, a To.
+    flags: u32,
+    reasons_count: u32,
+    json_bytes: u32,
+    /// Request method; empty for responses.
+    method: SipSpan,
+    call_id: SipSpan,
+    cseq_method: SipSpan,
+    from_uri: SipSpan,
+    from_tag: SipSpan,
+    to_uri: SipSpan,
+    to_tag: SipSpan,
+    content_type: SipSpan,
+    user_agent: SipSpan,
+    reasons: [sip_reasons_max]SipReason,
+
+    comptime {
+        assert(@sizeOf(SipSummary) == 192);
+        assert(@offsetOf(SipSummary, "method") == 40);
+        assert(@offsetOf(SipSummary, "reasons") == 112);
+        assert(@alignOf(SipSummary) == 4);
+    }
+};
+
 /// Filled by cap_abi_layout so TypeScript can check the generated abi.ts against the loaded library.
 pub const AbiLayout = extern struct {
     abi_version: u32,
@@ -323,5 +391,6 @@ test "ABI structs have the sizes docs/abi.md promises" {
     try std.testing.expectEqual(@as(usize, 40), @sizeOf(BlockRecords));
     try std.testing.expectEqual(@as(usize, 40), @sizeOf(BlockWalk));
     try std.testing.expectEqual(@as(usize, 80), @sizeOf(BlockCounts));
+    try std.testing.expectEqual(@as(usize, 192), @sizeOf(SipSummary));
     try std.testing.expectEqual(@as(i32, -127), Status.unexpected.code());
 }

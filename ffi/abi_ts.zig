@@ -42,6 +42,19 @@ pub fn main() !void {
     try write_struct(w, "BlockRecords", abi.BlockRecords);
     try write_struct(w, "BlockWalk", abi.BlockWalk);
     try write_struct(w, "BlockCounts", abi.BlockCounts);
+    try write_struct(w, "SipSpan", abi.SipSpan);
+    try write_struct(w, "SipReason", abi.SipReason);
+    try write_struct(w, "SipSummary", abi.SipSummary);
+    try write_values(w, "SipParse", "`cap_sip_parse` values: the fallback return, `SipSummary.kind` values, reasons kept.", .{
+        .{ "fallback", abi.sip_parse_fallback },
+        .{ "kindRequest", abi.sip_kind_request },
+        .{ "kindResponse", abi.sip_kind_response },
+        .{ "reasonsMax", abi.sip_reasons_max },
+    });
+    try write_constants(w, "SipSummaryFlag", "`SipSummary.flags` bits.", .{
+        .{ "FROM", abi.sip_flag_from },
+        .{ "TO", abi.sip_flag_to },
+    });
     try write_values(w, "BatchArena", "Per-packet arrays of a batch arena: array k starts at `k * packetsMax` bytes.", .{
         .{ "timestampSec", abi.batch_arena.timestamp_sec },
         .{ "offsets", abi.batch_arena.offsets },

@@ -13,6 +13,7 @@ const pcap_records = @import("pcap_records.zig");
 const pcap_block = @import("pcap_block.zig");
 const block_walk = @import("block_walk.zig");
 const block_counts = @import("block_counts.zig");
+const sip = @import("sip.zig");
 const Ring = ring_.Ring;
 const Status = abi.Status;
 
@@ -149,6 +150,19 @@ fn cap_block_counts(block: [*]const u8, request: *abi.BlockCounts) callconv(.c) 
     return block_counts.count(block[0..request.block_bytes], request);
 }
 
+fn cap_sip_parse(
+    payload: ?[*]const u8,
+    payload_bytes: u32,
+    out: *abi.SipSummary,
+    json: ?[*]u8,
+    json_capacity: u32,
+) callconv(.c) i32 {
+    // Deno passes a null pointer for an empty buffer.
+    const bytes: []const u8 = if (payload) |p| p[0..payload_bytes] else &.{};
+    const buffer: []u8 = if (json) |p| p[0..json_capacity] else &.{};
+    return sip.parse(bytes, out, buffer);
+}
+
 fn cap_abi_version() callconv(.c) u32 {
     return abi.abi_version;
 }
@@ -203,6 +217,7 @@ comptime {
     @export(&cap_pcap_block, .{ .name = "cap_pcap_block" });
     @export(&cap_block_walk, .{ .name = "cap_block_walk" });
     @export(&cap_block_counts, .{ .name = "cap_block_counts" });
+    @export(&cap_sip_parse, .{ .name = "cap_sip_parse" });
     @export(&cap_abi_version, .{ .name = "cap_abi_version" });
     @export(&cap_abi_layout, .{ .name = "cap_abi_layout" });
     @export(&cap_version_string, .{ .name = "cap_version_string" });
@@ -224,6 +239,7 @@ test {
     _ = @import("block_counts.zig");
     _ = @import("block_packets.zig");
     _ = @import("summary_test.zig");
+    _ = @import("sip_test.zig");
 }
 
 test "cap_abi_layout() reports every ABI size" {

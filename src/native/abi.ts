@@ -3,7 +3,7 @@
 // Every struct is `{ size, <field>: { offset, size } }`; offsets and sizes are in bytes.
 
 /** Bumped on any ABI change; `cap_abi_version()` must return this. */
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 
 /** Return values of every function: `>= 0` success, `< 0` one of these. */
 export const Status = {
@@ -176,6 +176,60 @@ export const BlockCounts = {
   reserved: { offset: 60, size: 4 },
   wire_bytes: { offset: 64, size: 8 },
   captured_bytes: { offset: 72, size: 8 },
+} as const;
+
+/** `SipSpan` (ffi/abi.zig), 8 bytes. */
+export const SipSpan = {
+  size: 8,
+  start: { offset: 0, size: 4 },
+  end: { offset: 4, size: 4 },
+} as const;
+
+/** `SipReason` (ffi/abi.zig), 20 bytes. */
+export const SipReason = {
+  size: 20,
+  protocol: { offset: 0, size: 8 },
+  text: { offset: 8, size: 8 },
+  cause: { offset: 16, size: 4 },
+} as const;
+
+/** `SipSummary` (ffi/abi.zig), 192 bytes. */
+export const SipSummary = {
+  size: 192,
+  kind: { offset: 0, size: 4 },
+  status_code: { offset: 4, size: 4 },
+  cseq_seq: { offset: 8, size: 4 },
+  body_offset: { offset: 12, size: 4 },
+  body_length: { offset: 16, size: 4 },
+  consumed_bytes: { offset: 20, size: 4 },
+  malformed_header_lines: { offset: 24, size: 4 },
+  flags: { offset: 28, size: 4 },
+  reasons_count: { offset: 32, size: 4 },
+  json_bytes: { offset: 36, size: 4 },
+  method: { offset: 40, size: 8 },
+  call_id: { offset: 48, size: 8 },
+  cseq_method: { offset: 56, size: 8 },
+  from_uri: { offset: 64, size: 8 },
+  from_tag: { offset: 72, size: 8 },
+  to_uri: { offset: 80, size: 8 },
+  to_tag: { offset: 88, size: 8 },
+  content_type: { offset: 96, size: 8 },
+  user_agent: { offset: 104, size: 8 },
+  reasons: { offset: 112, size: 80 },
+} as const;
+
+/** `cap_sip_parse` values: the fallback return, `SipSummary.kind` values, reasons kept. */
+export const SipParse = {
+  fallback: -100,
+  kindRequest: 1,
+  kindResponse: 2,
+  reasonsMax: 4,
+} as const;
+
+/** `SipSummary.flags` bits. */
+export const SipSummaryFlag = {
+  FROM: 0x1,
+  TO: 0x2,
 } as const;
 
 /** Per-packet arrays of a batch arena: array k starts at `k * packetsMax` bytes. */

@@ -1,0 +1,178 @@
+//! A JSON writer into a caller-owned buffer, producing what JSON.stringify produces for ASCII strings and unsigned
+//! integers. Writes past the capacity are dropped and remembered (`overflow`): the caller then reports FALLBACK, so
+//! no check is needed at each call site.
+const std = @import("std");
+const assert = std.debug.assert;
+const fields = @import("sip_fields.zig");
+
+const Text = fields.Text;
+
+const hex_digits = "0123456789abcdef";
+
+/// Bytes a JSON string holds as they are: not a control byte, quote or backslash (0x7F and up included; the
+/// caller passes ASCII only).
+fn is_plain(byte: u8) bool {
+    return byte >= 0x20 and byte != '"' and byte != '\\';
+}
+
+/// End of the run of plain bytes of `bytes[start, end)` that starts at `start`, found a vector block at a time.
+fn plain_run_end(bytes: []const u8, start: u32, end: u32) u32 {
+    const block_bytes = 16;
+    const Block = @Vector(block_bytes, u8);
+    const Bits = @Vector(block_bytes, u1);
+    const space: Block = @splat(0x20);
+    const quote: Block = @splat('"');
+    const backslash: Block = @splat('\\');
+    var i = start;
+    while (i + block_bytes <= end) : (i += block_bytes) {
+        const block: Block = bytes[i..][0..block_bytes].*;
+        const special: Bits = @as(Bits, @bitCast(block < space)) | @as(Bits, @bitCast(block == quote)) |
+            @as(Bits, @bitCast(block == backslash));
+        if (std.simd.firstTrue(special == @as(Bits, @splat(1)))) |at| return i + @as(u32, at);
+    }
+    while (i < end and is_plain(bytes[i])) i += 1;
+    return i;
+}
+
+pub const Writer = struct {
+    buffer: []u8,
+    len: u32 = 0,
+    overflow: bool = false,
+
+    pub fn init(buffer: []u8) Writer {
+        assert(buffer.len <= std.math.maxInt(u32));
+        return .{ .buffer = buffer };
+    }
+
+    /// Bytes written as they are.
+    pub fn raw(w: *Writer, bytes: []const u8) void {
+        if (w.overflow or bytes.len > w.buffer.len - w.len) {
+            w.overflow = true;
+            return;
+        }
+        @memcpy(w.buffer[w.len..][0..bytes.len], bytes);
+        w.len += @intCast(bytes.len);
+    }
+
+    /// A literal (keys and punctuation): its length is known at compile time, so the copy is inlined.
+    pub inline fn literal(w: *Writer, comptime bytes: []const u8) void {
+        if (w.overflow or bytes.len > w.buffer.len - w.len) {
+            w.overflow = true;
+            return;
+        }
+        w.buffer[w.len..][0..bytes.len].* = bytes[0..bytes.len].*;
+        w.len += bytes.len;
+    }
+
+    fn byte(w: *Writer, value: u8) void {
+        if (w.overflow or w.len == w.buffer.len) {
+            w.overflow = true;
+            return;
+        }
+        w.buffer[w.len] = value;
+        w.len += 1;
+    }
+
+    pub fn number(w: *Writer, value: u32) void {
+        var digits: [10]u8 = undefined;
+        var at: usize = digits.len;
+        var rest = value;
+        while (true) {
+            at -= 1;
+            digits[at] = '0' + @as(u8, @intCast(rest % 10));
+            rest /= 10;
+            if (rest == 0) break;
+        }
+        w.raw(digits[at..]);
+    }
+
+    pub fn boolean(w: *Writer, value: bool) void {
+        if (value) w.literal("true") else w.literal("false");
+    }
+
+    /// `bytes[text]` as a JSON string; an `escaped` text has `\x` resolved to `x` first (_list.ts `unquoteRange`:
+    /// `/\\(.)/g`, where `.` is no line terminator, so a backslash before CR or LF stays).
+    pub fn string(w: *Writer, bytes: []const u8, text: Text) void {
+        assert(text.start <= text.end and text.end <= bytes.len);
+        w.byte('"');
+        if (text.escaped) {
+            w.unescaped(bytes, text);
+        } else {
+            var i = text.start;
+            while (i < text.end) {
+                // Runs of bytes that need no escape are copied whole (most values are one run).
+                const run_end = plain_run_end(bytes, i, text.end);
+                w.raw(bytes[i..run_end]);
+                if (run_end == text.end) break;
+                w.char(bytes[run_end]);
+                i = run_end + 1;
+            }
+        }
+        w.byte('"');
+    }
+
+    fn unescaped(w: *Writer, bytes: []const u8, text: Text) void {
+        var i = text.start;
+        while (i < text.end) : (i += 1) {
+            var value = bytes[i];
+            if (value == '\\' and i + 1 < text.end and bytes[i + 1] != '\r' and bytes[i + 1] != '\n') {
+                i += 1;
+                value = bytes[i];
+            }
+            w.char(value);
+        }
+    }
+
+    /// One character of a string, escaped as JSON.stringify does (0x7F is left as is).
+    fn char(w: *Writer, value: u8) void {
+        assert(value < 0x80);
+        if (is_plain(value)) return w.byte(value);
+        switch (value) {
+            '"' => w.raw("\\\""),
+            '\\' => w.raw("\\\\"),
+            0x08 => w.raw("\\b"),
+            0x0c => w.raw("\\f"),
+            '\n' => w.raw("\\n"),
+            '\r' => w.raw("\\r"),
+            '\t' => w.raw("\\t"),
+            else => w.raw(&.{ '\\', 'u', '0', '0', hex_digits[value >> 4], hex_digits[value & 0xf] }),
+        }
+    }
+};
+
+test "strings escape as JSON.stringify does" {
+    var buffer: [64]u8 = undefined;
+    var w = Writer.init(&buffer);
+    const bytes = "a\"\\\x01\x7f\t";
+    w.string(bytes, .{ .start = 0, .end = bytes.len });
+    try std.testing.expectEqualStrings("\"a\\\"\\\\\\u0001\x7f\\t\"", buffer[0..w.len]);
+    w.len = 0;
+    const quoted = "x\\\"y\\\rz\\";
+    w.string(quoted, .{ .start = 0, .end = quoted.len, .escaped = true });
+    try std.testing.expectEqualStrings("\"x\\\"y\\\\\\rz\\\\\"", buffer[0..w.len]);
+    w.len = 0;
+    w.number(0);
+    w.number(4294967295);
+    try std.testing.expectEqualStrings("04294967295", buffer[0..w.len]);
+}
+
+test "long strings: runs across vector blocks" {
+    var buffer: [256]u8 = undefined;
+    var w = Writer.init(&buffer);
+    const bytes = "0123456789abcdef0123456789\"bcdef0123456789abcdef\x1f";
+    w.string(bytes, .{ .start = 0, .end = bytes.len });
+    try std.testing.expectEqualStrings(
+        "\"0123456789abcdef0123456789\\\"bcdef0123456789abcdef\\u001f\"",
+        buffer[0..w.len],
+    );
+}
+
+test "overflow is remembered and nothing is written past the capacity" {
+    var buffer: [4]u8 = undefined;
+    var w = Writer.init(&buffer);
+    w.raw("abc");
+    w.raw("de");
+    w.byte('x');
+    try std.testing.expect(w.overflow);
+    try std.testing.expectEqual(@as(u32, 3), w.len);
+}
