@@ -5,7 +5,7 @@
  *   memory (each loop shifted in time past the last, so calls end and streams close as in a long capture), and a
  *   synthetic batch of 64-byte Ethernet/IPv4/UDP frames (no protocol matches: the per-packet floor);
  * - stages: (a) the L2–L4 summary decode, (b) the full decoder (fragments, tunnels), (c) the full pipeline with every
- *   default protocol, records serialised with JSON.stringify into a null sink, and (corpus only) (d) the pipeline with
+ *   default protocol, records serialised (`valueJson`, what the outputs use) into a null sink, and (corpus only) (d) the pipeline with
  *   `--protocol rtp`: L2–L4 decode plus RTP stream statistics, issue 3's first target;
  * - SIP: messages parsed per second (parse only, and parse → `sip` record → JSON), from the corpus' SIP payloads;
  * - memory: heap retained after a forced GC per million packets that produce no record, and bytes allocated per
@@ -25,7 +25,10 @@ import { decodeSummary } from "../src/decode/decode.ts";
 import { FullDecoder } from "../src/decode/full_decoder.ts";
 import { createPacketSummary, IpProtocol } from "../src/decode/summary.ts";
 import { Pipeline, type ProtocolName } from "../src/pipeline/mod.ts";
+import { NativeSip } from "../src/pipeline/native_sip.ts";
 import { sipRecord } from "../src/pipeline/records.ts";
+import { SipJsonRecord } from "../src/pipeline/sip_json_record.ts";
+import { valueJson } from "../src/output/prebuilt_json.ts";
 import { recordBase } from "../src/pipeline/record_base.ts";
 import { detectSip, parseSipMessage } from "../src/protocols/sip/mod.ts";
 
@@ -127,7 +130,7 @@ function pipelineStage(holder: { pipeline?: Pipeline; jsonBytes: number }, proto
     for (const batch of workload.batches) {
       pipeline.process(batch);
       for (const record of pipeline.queue.drain()) {
-        holder.jsonBytes += JSON.stringify(record).length;
+        holder.jsonBytes += valueJson(record)!.length;
         records++;
       }
     }
@@ -221,8 +224,23 @@ function sipPayloads(workload: Workload): Uint8Array[] {
   return payloads;
 }
 
-/** SIP messages per CPU second: parse only, and parse → record → JSON. */
-function sipRates(payloads: Uint8Array[]): { messages: number; parsePerSecond: number; recordPerSecond: number } {
+/** SIP messages per CPU second. */
+interface SipRates {
+  messages: number;
+  /** TypeScript: `parseSipMessage` only. */
+  parsePerSecond: number;
+  /** TypeScript: `parseSipMessage` → `sipRecord` → `JSON.stringify`. */
+  recordPerSecond: number;
+  /** Native (the pipeline's path): `cap_sip_parse` → `sipRecordOfJson` → `valueJson`; null without the library. */
+  nativeRecordPerSecond: number | null;
+  /** The same plus what call tracking reads (`dialogMessage`), as with `call`/`rtp` protocols on. */
+  nativeRecordDialogPerSecond: number | null;
+  /** Payloads the native parser handed back to TypeScript (each is parsed twice in the native rows). */
+  nativeFallbacks: number;
+}
+
+/** SIP messages per CPU second: parse only, and parse → record → JSON (TypeScript, then native). */
+function sipRates(payloads: Uint8Array[]): SipRates {
   const tuple = { ipVersion: 4, transport: "udp", srcIp: "10.0.0.1", srcPort: 5060, dstIp: "10.0.0.2", dstPort: 5060 };
   const base = recordBase("sip", { sec: 1_700_000_000, nsec: 0 }, { ...tuple, flowHash: 1 }, undefined, "bench");
   const rate = (work: (payload: Uint8Array) => void) => {
@@ -245,7 +263,39 @@ function sipRates(payloads: Uint8Array[]): { messages: number; parsePerSecond: n
     const result = parseSipMessage(payload);
     if (result.kind === "message") sink += JSON.stringify(sipRecord(base, result.message)).length;
   });
-  return { messages: payloads.length + (sink & 0), parsePerSecond, recordPerSecond };
+  const native = NativeSip.open();
+  if (native === undefined) {
+    return {
+      messages: payloads.length,
+      parsePerSecond,
+      recordPerSecond,
+      nativeRecordPerSecond: null,
+      nativeRecordDialogPerSecond: null,
+      nativeFallbacks: 0,
+    };
+  }
+  const nativeRecord = (payload: Uint8Array, dialog: boolean) => {
+    const outcome = native.parse(payload);
+    if (outcome === "message") {
+      const callId = native.callId();
+      sink += valueJson(new SipJsonRecord(base, native.jsonText(), callId))!.length;
+      if (dialog) sink += native.dialogMessage(callId).cseq.seq;
+    } else if (outcome === "fallback") {
+      const result = parseSipMessage(payload);
+      if (result.kind === "message") sink += JSON.stringify(sipRecord(base, result.message)).length;
+    }
+  };
+  const nativeFallbacks = payloads.filter((payload) => native.parse(payload) === "fallback").length;
+  const nativeRecordPerSecond = rate((payload) => nativeRecord(payload, false));
+  const nativeRecordDialogPerSecond = rate((payload) => nativeRecord(payload, true));
+  return {
+    messages: payloads.length + (sink & 0),
+    parsePerSecond,
+    recordPerSecond,
+    nativeRecordPerSecond,
+    nativeRecordDialogPerSecond,
+    nativeFallbacks,
+  };
 }
 
 function format(value: number, digits = 0): string {
@@ -287,9 +337,19 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `SIP: ${sip.messages} messages from the corpus; parse ${format(sip.parsePerSecond)} msgs/s/core; ` +
-      `parse → sip record → JSON ${format(sip.recordPerSecond)} msgs/s/core (issue target ≥ 200,000)`,
+    `SIP: ${sip.messages} messages from the corpus; TypeScript: parse ${format(sip.parsePerSecond)} msgs/s/core, ` +
+      `parse → sip record → JSON ${format(sip.recordPerSecond)} msgs/s/core`,
   );
+  if (sip.nativeRecordPerSecond === null) console.log("SIP native: the capture library is not built (make build)");
+  else {
+    console.log(
+      `SIP native (the pipeline's path): parse → sip record → JSON ${format(sip.nativeRecordPerSecond)} msgs/s/core ` +
+        `(issue target ≥ 200,000); with call tracking's fields ${
+          format(sip.nativeRecordDialogPerSecond!)
+        } msgs/s/core; ` +
+        `${sip.nativeFallbacks} of ${sip.messages} handed back to TypeScript`,
+    );
+  }
   if (retained === null) console.log("heap retained: run with --v8-flags=--expose-gc to measure");
   else {
     console.log(

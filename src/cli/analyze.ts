@@ -11,6 +11,7 @@ import type { PacketSource } from "../capture/batch.ts";
 import { openFileSource } from "../capture/file_source.ts";
 import { BatchFilter } from "../native/filter.ts";
 import { parseProtocolList, Pipeline, type PipelineRecord } from "../pipeline/mod.ts";
+import { valueJson } from "../output/prebuilt_json.ts";
 
 /** Flags as commander parses them. */
 interface AnalyzeFlags {
@@ -65,7 +66,7 @@ class LineWriter {
   write(records: readonly PipelineRecord[]): void {
     if (records.length === 0) return;
     let text = "";
-    for (const record of records) text += JSON.stringify(record) + "\n";
+    for (const record of records) text += valueJson(record) + "\n";
     let bytes = this.#encoder.encode(text);
     while (bytes.length > 0) {
       const written = this.#file !== null ? this.#file.writeSync(bytes) : Deno.stdout.writeSync(bytes);

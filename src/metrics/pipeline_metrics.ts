@@ -42,6 +42,16 @@ export function registerPipelineMetrics(registry: Registry, source: MetricsSourc
   });
   pulled(registry, {
     kind: "counter",
+    name: "capture_agent_sip_parser_payloads_total",
+    help: "SIP payloads by parser: native (the capture library), fallback (handed to the TypeScript parser)",
+    labelNames: ["task", "parser"],
+    read: (set) =>
+      forRuns(source, (task, run) => {
+        for (const [parser, count] of Object.entries(run.stageCounters().sipParser ?? {})) set({ task, parser }, count);
+      }),
+  });
+  pulled(registry, {
+    kind: "counter",
     name: "capture_agent_pipeline_stage_errors_total",
     help: "Batches the record stage or a packet output threw on (a bug; capture goes on)",
     labelNames: ["task"],

@@ -10,6 +10,7 @@ Deno.test("registerPipelineMetrics() splits decode errors, parser rejections and
     parserInvalid: { sip: { bad_cseq: 5 } },
     recordQueue: { depth: 7, drops: 1 },
     tables: { calls_active: 4 },
+    sipParser: { native: 9, fallback: 3 },
   });
   const registry = new Registry();
   registerPipelineMetrics(registry, source);
@@ -21,4 +22,6 @@ Deno.test("registerPipelineMetrics() splits decode errors, parser rejections and
   assert.match(text, /^capture_agent_pipeline_table_entries\{task="sip",table="calls_active"\} 4$/m);
   assert.match(text, /^capture_agent_pipeline_records_total\{task="sip",type="sip"\} 6$/m);
   assert.match(text, /^capture_agent_queue_depth\{task="sip"\} 0$/m);
+  assert.match(text, /^capture_agent_sip_parser_payloads_total\{task="sip",parser="native"\} 9$/m);
+  assert.match(text, /^capture_agent_sip_parser_payloads_total\{task="sip",parser="fallback"\} 3$/m);
 });

@@ -9,6 +9,7 @@
 import { Buffer } from "node:buffer";
 import { encodeLines } from "./lines.ts";
 import type { Output, OutputRecord, OutputStats, WriteResult } from "./output.ts";
+import { valueJson } from "./prebuilt_json.ts";
 
 /** Where lines go: stdout by default; anything with a synchronous write for tests. */
 export interface LineSink {
@@ -70,7 +71,7 @@ export function jsonLine(record: OutputRecord): string | null {
     if (record.value instanceof Uint8Array) {
       return JSON.stringify({ type: record.type, value_base64: Buffer.from(record.value).toString("base64") });
     }
-    return JSON.stringify(record.value) ?? null;
+    return valueJson(record.value) ?? null;
   } catch {
     return null; // BigInt or a cycle.
   }

@@ -11,6 +11,7 @@ import { Buffer } from "node:buffer";
 import { jsonlDefaults } from "./defaults.ts";
 import { encodeLines } from "./lines.ts";
 import type { Output, OutputRecord, OutputStats, WriteResult } from "./output.ts";
+import { valueJson } from "./prebuilt_json.ts";
 
 /** JSONL output configuration. */
 export interface JsonlOutputOptions {
@@ -42,9 +43,12 @@ function lineFor(record: OutputRecord): string | null {
   if (typeof record.key === "string") line.key = record.key;
   else if (record.key instanceof Uint8Array) line.key_base64 = Buffer.from(record.key).toString("base64");
   if (record.value instanceof Uint8Array) line.value_base64 = Buffer.from(record.value).toString("base64");
-  else line.value = record.value;
   try {
-    return JSON.stringify(line);
+    const head = JSON.stringify(line);
+    if (record.value instanceof Uint8Array) return head;
+    const value = valueJson(record.value);
+    // JSON.stringify leaves out an undefined value (and a function): so does the line.
+    return value === undefined ? head : `${head.slice(0, -1)},"value":${value}}`;
   } catch {
     return null; // BigInt or a cycle in the value.
   }

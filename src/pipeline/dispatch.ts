@@ -19,14 +19,18 @@ import type { TcpStreamLimits } from "../decode/tcp_stream/limits.ts";
 import { VoipTracker, type VoipTrackerOptions } from "../protocols/calls/mod.ts";
 import { DnsTransactions, parseDnsMessage } from "../protocols/dns/mod.ts";
 import { createHttpStats, type HttpStats } from "../protocols/http/mod.ts";
-import { detectSip, parseSipMessage } from "../protocols/sip/mod.ts";
+import { detectSip, parseSipMessage, type SipDialogMessage } from "../protocols/sip/mod.ts";
 import type { RecordEmitter } from "./emitter.ts";
 import type { ProtocolPlan } from "./protocols.ts";
 import { type RecordTuple, tupleOfSummary } from "./record_base.ts";
 import { SctpMessages } from "./sctp_messages.ts";
+import { NativeSip } from "./native_sip.ts";
 import { mayStartSip } from "./sip_prefilter.ts";
 import type { PipelineCounters } from "./stats.ts";
 import { TcpApps } from "./tcp_apps.ts";
+
+/** Transports SIP messages are counted by. */
+type SipTransport = "udp" | "tcp" | "sctp" | "ws";
 
 /** DNS ports by default: DNS and multicast DNS. */
 export const DNS_PORTS_DEFAULT: readonly number[] = [53, 5353];
@@ -43,6 +47,8 @@ export interface DispatcherOptions {
   dnsTimeoutMs?: number;
   dnsTransactionsMax?: number;
   httpTimeoutMs?: number;
+  /** Parse SIP with the native parser when the library is there (`NativeSip.open()`). @default true */
+  nativeSip?: boolean;
 }
 
 /** Routes decoded packets to parsers and trackers. One per pipeline (it holds per-flow state). */
@@ -62,6 +68,7 @@ export class Dispatcher {
   readonly #dnsPorts: ReadonlySet<number>;
   readonly #chunk: SctpDataChunk = createSctpDataChunk();
   readonly #visitChunk: (chunk: SctpDataChunk) => void;
+  readonly #nativeSip: NativeSip | undefined;
   #summary: PacketSummary | undefined;
   #timeMs = 0;
 
@@ -95,6 +102,7 @@ export class Dispatcher {
       this.tcp = new TcpReassembler(this.apps, options.tcp);
     }
     this.#visitChunk = (chunk) => this.#onSctpChunk(chunk);
+    this.#nativeSip = options.nativeSip === false ? undefined : NativeSip.open();
   }
 
   /** Routes one decoded level (the innermost of its packet), captured at `timeMs`. */
@@ -175,17 +183,46 @@ export class Dispatcher {
     return this.#summary!.data.subarray(chunk.dataOffset, chunk.dataOffset + chunk.dataBytes);
   }
 
-  /** Parses one SIP message (any transport), emits its record and feeds the call tracker. */
+  /**
+   * Parses one SIP message (any transport), emits its record and feeds the call tracker: natively when the native
+   * parser takes the message, else in TypeScript.
+   */
   #onSip(payload: Uint8Array, tuple: RecordTuple): void {
+    const native = this.#nativeSip;
+    if (native !== undefined) {
+      const outcome = native.parse(payload);
+      if (outcome === "message") return this.#onNativeSip(native, payload, tuple);
+      if (outcome !== "fallback") {
+        this.#counters.sipParser.native++;
+        this.#counters.sipInvalid[outcome]++;
+        return;
+      }
+      this.#counters.sipParser.fallback++;
+    }
     const result = parseSipMessage(payload);
     if (result.kind !== "message") {
       if (result.kind === "invalid") this.#counters.sipInvalid[result.reason]++;
       return;
     }
     const message = result.message;
-    const transport = tuple.transport as "udp" | "tcp" | "sctp" | "ws";
-    this.#counters.sipMessages[transport]++;
+    this.#counters.sipMessages[tuple.transport as SipTransport]++;
     this.#emitter.sip(message, tuple, payload);
+    this.#track(message, payload, tuple);
+  }
+
+  #onNativeSip(native: NativeSip, payload: Uint8Array, tuple: RecordTuple): void {
+    this.#counters.sipParser.native++;
+    this.#counters.sipMessages[tuple.transport as SipTransport]++;
+    const callId = native.callId();
+    if (this.#emitter.wants("sip")) this.#emitter.sipJson(native.jsonText(), callId, tuple, payload);
+    if (this.callCapture !== undefined || this.voip !== undefined) {
+      this.#track(native.dialogMessage(callId), payload, tuple);
+    }
+  }
+
+  /** Feeds a parsed message to per-call capture and the call tracker. */
+  #track(message: SipDialogMessage, payload: Uint8Array, tuple: RecordTuple): void {
+    const transport = tuple.transport as SipTransport;
     this.callCapture?.packet(message.callId);
     if (this.voip === undefined) return;
     if (message.kind === "request" && message.method === "INVITE") this.#emitter.rememberCallLink(message.callId);

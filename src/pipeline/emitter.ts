@@ -33,6 +33,7 @@ import {
   rtpStreamRecord,
   sipRecord,
 } from "./records.ts";
+import { SipJsonRecord } from "./sip_json_record.ts";
 
 /** Link contexts of calls kept for their late records; the oldest is forgotten past this. */
 export const CALL_LINKS_MAX_DEFAULT = 65536;
@@ -131,6 +132,15 @@ export class RecordEmitter {
     if (!this.wants("sip")) return;
     const base = recordBase("sip", this.#time(undefined), tuple, this.currentLink(), this.#task);
     const record = sipRecord(base, message);
+    if (payload !== undefined) attachRawPayload(record, payload.slice());
+    this.#push(record);
+  }
+
+  /** Emits a `sip` record whose `sip` object is `sipJson` (from the native parser); see `sip()` for `payload`. */
+  sipJson(sipJson: string, callId: string, tuple: RecordTuple, payload?: Uint8Array): void {
+    if (!this.wants("sip")) return;
+    const base = recordBase("sip", this.#time(undefined), tuple, this.currentLink(), this.#task);
+    const record = new SipJsonRecord(base, sipJson, callId);
     if (payload !== undefined) attachRawPayload(record, payload.slice());
     this.#push(record);
   }

@@ -9,6 +9,7 @@
 
 import type { OutputRecord } from "../output/output.ts";
 import type { PipelineRecord } from "./records.ts";
+import { SipJsonRecord } from "./sip_json_record.ts";
 
 /** Key strategies a task may choose. */
 export const KEY_STRATEGIES = ["flow", "call_id", "none"] as const;
@@ -19,7 +20,8 @@ export type KeyStrategy = typeof KEY_STRATEGIES[number];
 /** The Call-ID a record belongs to, if any ("" from unbound media counts as none). */
 export function recordCallId(record: PipelineRecord): string | undefined {
   let callId: unknown;
-  if (record.type === "sip") callId = record.sip.call_id;
+  if (record instanceof SipJsonRecord) callId = record.callId;
+  else if (record.type === "sip") callId = record.sip.call_id;
   else if (record.type === "call") callId = record.call.call_id;
   else if (record.type === "rtp_stream") callId = record.rtp_stream.call_id;
   else if (record.type === "rtcp") callId = record.rtcp.call_id;

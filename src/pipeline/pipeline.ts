@@ -54,6 +54,8 @@ export interface PipelineOptions {
   httpTimeoutMs?: number;
   /** Per-call packet capture: every SIP, RTP and RTCP packet of a call goes to its file. */
   callSink?: CallPacketSink;
+  /** SIP through the native parser when the capture library is there (false: TypeScript only). @default true */
+  nativeSip?: boolean;
 }
 
 /** Capture batches in, records out. */

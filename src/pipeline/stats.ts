@@ -26,6 +26,11 @@ export interface PipelineCounters {
   /** SIP messages parsed, by transport ("ws": SIP over WebSocket, RFC 7118). */
   sipMessages: { udp: number; tcp: number; sctp: number; ws: number };
   sipInvalid: Record<SipInvalidReason, number>;
+  /**
+   * SIP payloads by parser: `native` (the capture library decided: a message or invalid), `fallback` (handed back to
+   * the TypeScript parser: non-ASCII or folded headers, ...).
+   */
+  sipParser: { native: number; fallback: number };
   /** SCTP DATA chunks that are pieces of a message (B/E not both set), handed to the joiner. */
   sctpFragmented: number;
   dnsMessages: number;
@@ -48,6 +53,7 @@ export function createPipelineCounters(): PipelineCounters {
     notIp: 0,
     sipMessages: { udp: 0, tcp: 0, sctp: 0, ws: 0 },
     sipInvalid: Object.fromEntries(SIP_INVALID_REASONS.map((r) => [r, 0])) as Record<SipInvalidReason, number>,
+    sipParser: { native: 0, fallback: 0 },
     sctpFragmented: 0,
     dnsMessages: 0,
     dnsInvalid: Object.fromEntries(DNS_INVALID_REASONS.map((r) => [r, 0])) as Record<DnsInvalidReason, number>,

@@ -58,7 +58,10 @@ function parserInvalid(pipeline: Pipeline): Record<string, Record<string, number
 function protocols(pipeline: Pipeline): Record<string, Record<string, number>> {
   const { counters, dispatcher } = pipeline;
   const out: Record<string, Record<string, number>> = {
-    sip: numericMembers(counters.sipMessages, "messages_"),
+    sip: {
+      ...numericMembers(counters.sipMessages, "messages_"),
+      ...numericMembers(counters.sipParser, "parser_"),
+    },
     sctp: numericMembers({ pieces: counters.sctpFragmented, joined: dispatcher.sctpMessages.counters.joined }),
     tcp_apps: numericMembers(counters.tcpApps),
     websocket: dispatcher.apps === undefined ? {} : numericMembers(dispatcher.apps.wsStats),

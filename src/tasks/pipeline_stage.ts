@@ -75,6 +75,8 @@ export class PipelineStage implements RecordStage {
     for (const [name, value] of Object.entries(stats.protocols.calls ?? {})) {
       if (/active|open|tracked/.test(name)) tables[`calls_${name}`] = value;
     }
-    return { decodeErrors, parserInvalid, recordQueue: { depth: stats.queueDepth, drops: stats.queueDrops }, tables };
+    const sipParser = { ...this.pipeline.counters.sipParser };
+    const recordQueue = { depth: stats.queueDepth, drops: stats.queueDrops };
+    return { decodeErrors, parserInvalid, recordQueue, tables, sipParser };
   }
 }

@@ -17,6 +17,8 @@ export interface StageCounters {
   parserInvalid?: Record<string, Record<string, number>>;
   /** The stage's own record queue: records waiting in it and records it dropped because it was full. */
   recordQueue?: { depth: number; drops: number };
+  /** SIP payloads by parser (`native`, `fallback`: handed to the TypeScript parser). */
+  sipParser?: { native: number; fallback: number };
   /** Entries in flow and reassembly tables, by table name ("flows", "tcp_streams", "calls"). */
   tables: Record<string, number>;
 }

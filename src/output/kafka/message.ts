@@ -16,6 +16,7 @@ import {
   RECORD_OVERHEAD_BYTES,
   type TypeHeaders,
 } from "./header_lists.ts";
+import { valueJson } from "../prebuilt_json.ts";
 
 /** How the Kafka key is chosen: the record's own key (flow or Call-ID, set by the pipeline), none, or a field. */
 export type KafkaKeyStrategy = "record" | "none" | "field";
@@ -63,7 +64,7 @@ function keyOf(record: OutputRecord, options: MessageOptions): string | Uint8Arr
 /** The JSON text of an object value, or null when it has none. */
 function jsonOf(value: object): string | null {
   try {
-    return JSON.stringify(value) ?? null;
+    return valueJson(value) ?? null;
   } catch {
     return null; // BigInt or a cycle: counted by the caller, never thrown into capture.
   }

@@ -3,7 +3,7 @@
  * `CallRecord` when it ends.
  * @module
  */
-import type { SipMessage, SipRequest, SipResponse } from "../sip/mod.ts";
+import type { SipDialogMessage, SipDialogRequest, SipDialogResponse } from "../sip/mod.ts";
 import type { CallEndReason, CallParty, CallRecord, CallState, SipTuple } from "./types.ts";
 
 function party(uri: string | undefined, tag: string | undefined, ip: string, port: number): CallParty {
@@ -37,7 +37,7 @@ export class Call {
   #challengeStatus: number | undefined;
 
   /** Starts a call from its initial INVITE. */
-  constructor(invite: SipRequest, timeMs: number, tuple: SipTuple) {
+  constructor(invite: SipDialogRequest, timeMs: number, tuple: SipTuple) {
     this.callId = invite.callId;
     this.caller = party(invite.from?.uri, invite.from?.tag, tuple.srcIp, tuple.srcPort);
     this.callee = party(invite.to?.uri, undefined, tuple.dstIp, tuple.dstPort);
@@ -49,12 +49,12 @@ export class Call {
   }
 
   /** Applies a later message of the dialog; "end" when the call is over and its record is due. */
-  apply(message: SipMessage, timeMs: number, tuple: SipTuple): CallStep {
+  apply(message: SipDialogMessage, timeMs: number, tuple: SipTuple): CallStep {
     this.lastActivityMs = timeMs;
     return message.kind === "request" ? this.#request(message, timeMs, tuple) : this.#response(message, timeMs);
   }
 
-  #request(request: SipRequest, timeMs: number, tuple: SipTuple): CallStep {
+  #request(request: SipDialogRequest, timeMs: number, tuple: SipTuple): CallStep {
     switch (request.method) {
       case "INVITE":
         if (request.cseq.seq === this.#inviteCSeq) return "continue"; // Retransmission.
@@ -90,7 +90,7 @@ export class Call {
     return "continue";
   }
 
-  #response(response: SipResponse, timeMs: number): CallStep {
+  #response(response: SipDialogResponse, timeMs: number): CallStep {
     const code = response.statusCode;
     const method = response.cseq.method;
     if (method === "BYE") return code >= 200 && this.byeTimeMs !== undefined ? "end" : "continue";
@@ -116,14 +116,14 @@ export class Call {
     return "end";
   }
 
-  #isFromCaller(request: SipRequest, tuple: SipTuple): boolean {
+  #isFromCaller(request: SipDialogRequest, tuple: SipTuple): boolean {
     // The From tag names the side that sent the request, whatever proxies did to the addresses.
     const tag = request.from?.tag ?? "";
     if (tag !== "" && this.caller.tag !== "") return tag === this.caller.tag;
     return tuple.srcIp === this.caller.ip && tuple.srcPort === this.caller.port;
   }
 
-  #addReasons(request: SipRequest): void {
+  #addReasons(request: SipDialogRequest): void {
     for (const reason of request.reasons) {
       const cause = reason.cause === undefined ? "" : `;cause=${reason.cause}`;
       const text = reason.text === "" ? "" : `;text="${reason.text}"`;

@@ -4,7 +4,7 @@
  * other Call-IDs (REGISTER, OPTIONS, MESSAGE, ... transactions) are ignored and counted.
  * @module
  */
-import type { SipMessage } from "../sip/mod.ts";
+import type { SipDialogMessage } from "../sip/mod.ts";
 import { Call } from "./call.ts";
 import type { CallEndReason, CallRecord, SipTuple } from "./types.ts";
 
@@ -65,7 +65,7 @@ export class CallTracker {
    * Accounts for one SIP message captured at `timeMs` on `tuple`.
    * @returns the call it belongs to (also when the message ended it), or undefined when ignored.
    */
-  update(message: SipMessage, timeMs: number, tuple: SipTuple): Call | undefined {
+  update(message: SipDialogMessage, timeMs: number, tuple: SipTuple): Call | undefined {
     const call = this.#calls.get(message.callId);
     if (call === undefined) {
       if (message.kind !== "request" || message.method !== "INVITE" || (message.to?.tag ?? "") !== "") {

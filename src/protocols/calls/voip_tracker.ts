@@ -9,7 +9,7 @@
  * @module
  */
 import { parseSdp } from "../sdp/mod.ts";
-import { isSdpContentType, type SipMessage } from "../sip/mod.ts";
+import { isSdpContentType, type SipDialogMessage } from "../sip/mod.ts";
 import { createRtpHeader, readRtpHeader, RTP_INVALID_NAMES, RtpInvalid } from "../rtp/header.ts";
 import { RtpStreamStats } from "../rtp/stream_stats.ts";
 import { parseRtcp, RTCP_INVALID_REASONS, type RtcpInvalidReason, type RtcpPacket } from "../rtcp/mod.ts";
@@ -114,7 +114,7 @@ export class VoipTracker {
   }
 
   /** Accounts for one SIP message; `payload` is the bytes it was parsed from (for its SDP body). */
-  onSip(message: SipMessage, payload: Uint8Array, timeMs: number, tuple: SipTuple): void {
+  onSip(message: SipDialogMessage, payload: Uint8Array, timeMs: number, tuple: SipTuple): void {
     const call = this.calls.update(message, timeMs, tuple);
     if (call === undefined || message.bodyLength === 0 || !isSdpContentType(message.contentType)) return;
     const result = parseSdp(payload.subarray(message.bodyOffset, message.bodyOffset + message.bodyLength));

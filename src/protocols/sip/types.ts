@@ -133,3 +133,40 @@ export interface SipResponse extends SipMessageBase {
 
 /** A parsed SIP message. */
 export type SipMessage = SipRequest | SipResponse;
+
+/** The From or To party as dialog tracking reads it. */
+export interface SipDialogParty {
+  uri: string;
+  tag: string;
+}
+
+/**
+ * The fields of a SIP message that call tracking reads: a `SipMessage` has them all, and the pipeline builds just these
+ * from the native parser's summary (src/pipeline/native_sip.ts) when it did not make a `SipMessage`.
+ */
+export interface SipDialogBase {
+  callId: string;
+  cseq: SipCSeq;
+  from: SipDialogParty | undefined;
+  to: SipDialogParty | undefined;
+  userAgent: string;
+  contentType: string;
+  reasons: SipReason[];
+  bodyOffset: number;
+  bodyLength: number;
+}
+
+/** A request as call tracking reads it. */
+export interface SipDialogRequest extends SipDialogBase {
+  kind: "request";
+  method: string;
+}
+
+/** A response as call tracking reads it. */
+export interface SipDialogResponse extends SipDialogBase {
+  kind: "response";
+  statusCode: number;
+}
+
+/** A message as call tracking reads it. */
+export type SipDialogMessage = SipDialogRequest | SipDialogResponse;

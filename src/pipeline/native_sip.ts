@@ -1,0 +1,125 @@
+/**
+ * The pipeline's side of the native SIP parser (src/native/sip_parse.ts): one FFI call parses a message and writes its
+ * `sip` object as JSON; the `sip` record is made from that text, and call tracking gets the few fields it reads,
+ * decoded from the summary's byte ranges. Messages the native parser does not take (non-ASCII or folded headers,
+ * ...) come back as "fallback" and go through `parseSipMessage` as before.
+ * @module
+ */
+
+import {
+  NativeSipParser,
+  SIP_NATIVE_FALLBACK,
+  SIP_SUMMARY_REASONS_MAX,
+  sipReasonWord,
+  SipSummaryFlag,
+  SipSummaryKind,
+  SipSummaryWord,
+} from "../native/sip_parse.ts";
+import { asciiString } from "../protocols/sip/_flat.ts";
+import {
+  SIP_INVALID_REASONS,
+  type SipDialogMessage,
+  type SipDialogParty,
+  type SipInvalidReason,
+  type SipReason,
+} from "../protocols/sip/mod.ts";
+
+/** What `NativeSip.parse()` found: a message (JSON in the parser), an invalid one, or one to parse in TypeScript. */
+export type NativeSipOutcome = "message" | SipInvalidReason | "fallback";
+
+/** Wraps one `NativeSipParser` for a pipeline (one per pipeline: its buffers hold the last message). */
+export class NativeSip {
+  readonly #parser: NativeSipParser;
+  readonly #decoder = new TextDecoder();
+  #payload: Uint8Array = new Uint8Array(0);
+  #jsonBytes = 0;
+
+  private constructor(parser: NativeSipParser) {
+    this.#parser = parser;
+  }
+
+  /**
+   * The native parser, or undefined when the capture library cannot be loaded (e.g. a bundle run without it) or
+   * `CAPTURE_AGENT_NATIVE_SIP=0` turns it off: the pipeline then parses every message in TypeScript.
+   */
+  static open(): NativeSip | undefined {
+    if (Deno.env.get("CAPTURE_AGENT_NATIVE_SIP") === "0") return undefined;
+    try {
+      return new NativeSip(new NativeSipParser());
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Parses `payload`; the accessors below describe it until the next call. */
+  parse(payload: Uint8Array): NativeSipOutcome {
+    const result = this.#parser.parse(payload);
+    this.#payload = payload;
+    if (result >= 0) {
+      this.#jsonBytes = result;
+      return "message";
+    }
+    if (result === SIP_NATIVE_FALLBACK) return "fallback";
+    return SIP_INVALID_REASONS[-result - 1] ?? "fallback";
+  }
+
+  /** The `sip` object's JSON text of the last message. */
+  jsonText(): string {
+    return this.#decoder.decode(this.#parser.json.subarray(0, this.#jsonBytes));
+  }
+
+  /** The Call-ID of the last message. */
+  callId(): string {
+    return this.#span(SipSummaryWord.callIdStart);
+  }
+
+  /** The last message as call tracking reads it (`callId` already read by the caller). */
+  dialogMessage(callId: string): SipDialogMessage {
+    const words = this.#parser.summary;
+    const base = {
+      callId,
+      cseq: { seq: words[SipSummaryWord.cseqSeq], method: this.#span(SipSummaryWord.cseqMethodStart) },
+      from: (words[SipSummaryWord.flags] & SipSummaryFlag.FROM) !== 0
+        ? this.#party(SipSummaryWord.fromUriStart, SipSummaryWord.fromTagStart)
+        : undefined,
+      to: (words[SipSummaryWord.flags] & SipSummaryFlag.TO) !== 0
+        ? this.#party(SipSummaryWord.toUriStart, SipSummaryWord.toTagStart)
+        : undefined,
+      userAgent: this.#span(SipSummaryWord.userAgentStart),
+      contentType: this.#span(SipSummaryWord.contentTypeStart),
+      reasons: this.#reasons(),
+      bodyOffset: words[SipSummaryWord.bodyOffset],
+      bodyLength: words[SipSummaryWord.bodyLength],
+    };
+    if (words[SipSummaryWord.kind] === SipSummaryKind.request) {
+      return { kind: "request", method: this.#span(SipSummaryWord.methodStart), ...base };
+    }
+    return { kind: "response", statusCode: words[SipSummaryWord.statusCode], ...base };
+  }
+
+  #party(uriWord: number, tagWord: number): SipDialogParty {
+    return { uri: this.#span(uriWord), tag: this.#span(tagWord) };
+  }
+
+  #reasons(): SipReason[] {
+    const count = Math.min(this.#parser.summary[SipSummaryWord.reasonsCount], SIP_SUMMARY_REASONS_MAX);
+    const reasons: SipReason[] = [];
+    for (let i = 0; i < count; i++) {
+      const cause = this.#parser.summaryI32[sipReasonWord(i, "cause")];
+      reasons.push({
+        protocol: this.#span(sipReasonWord(i, "protocolStart")),
+        cause: cause < 0 ? undefined : cause,
+        text: this.#span(sipReasonWord(i, "textStart")),
+      });
+    }
+    return reasons;
+  }
+
+  /** The text of the span whose start is word `startWord` (its end is the next word): ASCII by contract. */
+  #span(startWord: number): string {
+    const words = this.#parser.summary;
+    const start = words[startWord];
+    const end = words[startWord + 1];
+    return asciiString(this.#payload, start, end) ?? this.#decoder.decode(this.#payload.subarray(start, end));
+  }
+}
