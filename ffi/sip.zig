@@ -1,8 +1,9 @@
 //! cap_sip_parse: one SIP payload into the JSON of its `sip` record object, byte-identical to
 //! `JSON.stringify(sipFields(message))` of src/pipeline/records.ts over `parseSipMessage` of
 //! src/protocols/sip/message.ts, plus a `SipSummary` of spans for call tracking. The TypeScript is the reference:
-//! a message this file cannot prove it handles alike (a non-ASCII or folded header section, a field that is no
-//! plain range of the payload, a full JSON buffer) is FALLBACK, and TypeScript parses it. No allocation.
+//! a message this file cannot prove it handles alike (a start line or header section that is not valid UTF-8 or holds
+//! a non-ASCII whitespace code point, a folded header, a field that is no plain range of the payload, a full JSON
+//! buffer) is FALLBACK, and TypeScript parses it. No allocation.
 const std = @import("std");
 const assert = std.debug.assert;
 const abi = @import("abi.zig");
@@ -78,8 +79,10 @@ pub fn parse(payload: []const u8, out: *Summary, json: []u8) i32 {
     var draft: Draft = .{};
     const scanned = read_headers(payload, start.next_line, &headers, &draft) catch return abi.sip_parse_fallback;
     if (scanned) |reason| return invalid(reason);
-    // Past the header section every decision depends on decoded strings: ASCII makes them the bytes.
-    if (!scan.is_ascii(payload[0..draft.body_offset])) return abi.sip_parse_fallback;
+    // Past the header section every decision depends on decoded strings: valid UTF-8 without non-ASCII whitespace
+    // makes them the bytes (sip_scan.zig `is_plain_utf8`). The scan above and the values parsed on the way only
+    // compare bytes with ASCII, so their outcome is the same for any bytes.
+    if (!scan.is_plain_utf8(payload[0..draft.body_offset])) return abi.sip_parse_fallback;
     if (validate(payload, &draft)) |reason| return invalid(reason);
     var w = Writer.init(json);
     write_message(&w, payload, &start, &draft, headers.slice(), out) catch return abi.sip_parse_fallback;

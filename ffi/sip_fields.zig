@@ -1,8 +1,14 @@
 //! Header values of SIP: comma lists and `;` parameters (src/protocols/sip/_list.ts), From/To/Contact addresses
-//! (address.ts), Via (via.ts), CSeq and Reason (_headers.ts). A byte-exact port for ASCII values, which the caller
-//! guarantees (then a JS string index is a byte index, `\s` and trim() are SP and HT–CR, and toLowerCase() only
-//! changes A–Z). Every field is a range of the payload; a range inside a quoted string with a backslash is written
-//! with its escapes resolved (`Text.escaped`).
+//! (address.ts), Via (via.ts), CSeq and Reason (_headers.ts). A byte-exact port for values that are valid UTF-8
+//! without non-ASCII whitespace, which the caller guarantees (sip_scan.zig `is_plain_utf8`). Then every delimiter
+//! TypeScript searches for is ASCII and found at the matching byte (an ASCII byte is never inside a multi-byte
+//! sequence), `\s` and trim() match only SP and HT–CR, numbers with non-ASCII in them fail alike (a non-digit,
+//! whether lengths count bytes or UTF-16 code units), a backslash in a quoted string skips a character's first byte
+//! here and its first code unit there (the rest is no delimiter in either), and toLowerCase(), which TypeScript
+//! applies to a parameter name holding non-ASCII, never turns one into a name searched for: of the non-ASCII
+//! characters only U+212A KELVIN SIGN lower-cases to ASCII ('k', which no name holds; U+0130 becomes "i\u{307}").
+//! Every field is a range of the payload; a range inside a quoted string with a backslash is written with its escapes
+//! resolved (`Text.escaped`).
 const std = @import("std");
 const assert = std.debug.assert;
 
@@ -160,6 +166,7 @@ fn param_end(bytes: []const u8, start: u32, to: u32, quotes: bool) ?u32 {
 /// _list.ts `findSipParams`: for each of `names` (lower case), the first parameter of `[from, to)` with that name; ""
 /// when it has no value, null when absent. Values are trimmed and unquoted. One pass for every name.
 pub fn find_params(bytes: []const u8, from: u32, to: u32, comptime names: []const []const u8) [names.len]?Text {
+    comptime for (names) |name| assert(no_kelvin_target(name));
     var values: [names.len]?Text = @splat(null);
     const quotes = index_in(bytes, '"', from, to) != null;
     var missing: u32 = names.len;
@@ -183,6 +190,13 @@ pub fn find_params(bytes: []const u8, from: u32, to: u32, comptime names: []cons
         start = end + 1;
     }
     return values;
+}
+
+/// True when no non-ASCII character lower-cases into `name` (lower-case ASCII): TypeScript compares a key holding
+/// non-ASCII with toLowerCase() (_list.ts `paramValueIfNamed`, body.ts `isSdpContentType`), this file compares bytes,
+/// and the two differ only for U+212A KELVIN SIGN, whose lower case is 'k'.
+fn no_kelvin_target(comptime name: []const u8) bool {
+    return std.mem.indexOfScalar(u8, name, 'k') == null;
 }
 
 /// _list.ts `findSipParam`: `find_params` of one name.
@@ -413,6 +427,7 @@ pub fn parse_reason(bytes: []const u8, start: u32, end: u32) Error!Reason {
 
 /// body.ts `isSdpContentType`: the type before any `;`, trimmed, is `application/sdp` in any case.
 pub fn is_sdp_content_type(bytes: []const u8, content_type: Text) bool {
+    comptime assert(no_kelvin_target("application/sdp"));
     assert(!content_type.escaped);
     const end = index_in(bytes, ';', content_type.start, content_type.end) orelse content_type.end;
     const media = trimmed(bytes, content_type.start, end);

@@ -1,6 +1,8 @@
-//! A JSON writer into a caller-owned buffer, producing what JSON.stringify produces for ASCII strings and unsigned
-//! integers. Writes past the capacity are dropped and remembered (`overflow`): the caller then reports FALLBACK, so
-//! no check is needed at each call site.
+//! A JSON writer into a caller-owned buffer, producing what JSON.stringify produces for strings decoded from valid
+//! UTF-8 (the caller checks it: sip_scan.zig `is_plain_utf8`) and unsigned integers. JSON.stringify escapes only
+//! control characters, `"`, `\\` and lone surrogates (which valid UTF-8 cannot produce): every byte above 0x7F is
+//! written as it is. Writes past the capacity are dropped and remembered (`overflow`): the caller then reports
+//! FALLBACK, so no check is needed at each call site.
 const std = @import("std");
 const assert = std.debug.assert;
 const fields = @import("sip_fields.zig");
@@ -9,8 +11,8 @@ const Text = fields.Text;
 
 const hex_digits = "0123456789abcdef";
 
-/// Bytes a JSON string holds as they are: not a control byte, quote or backslash (0x7F and up included; the
-/// caller passes ASCII only).
+/// Bytes a JSON string holds as they are: not a control byte, quote or backslash (0x7F and up included: bytes above
+/// 0x7F are parts of UTF-8 sequences of characters JSON.stringify writes as they are).
 fn is_plain(byte: u8) bool {
     return byte >= 0x20 and byte != '"' and byte != '\\';
 }
@@ -91,7 +93,9 @@ pub const Writer = struct {
     }
 
     /// `bytes[text]` as a JSON string; an `escaped` text has `\x` resolved to `x` first (_list.ts `unquoteRange`:
-    /// `/\\(.)/g`, where `.` is no line terminator, so a backslash before CR or LF stays).
+    /// `/\\(.)/g`, where `.` is no line terminator, so a backslash before CR or LF stays; U+2028 and U+2029, the
+    /// other line terminators, are never here: `is_plain_utf8` rejects them). Before a multi-byte character the
+    /// backslash goes and the character's bytes stay, as `.` takes its first UTF-16 code unit and the rest follows.
     pub fn string(w: *Writer, bytes: []const u8, text: Text) void {
         assert(text.start <= text.end and text.end <= bytes.len);
         w.byte('"');
@@ -123,9 +127,8 @@ pub const Writer = struct {
         }
     }
 
-    /// One character of a string, escaped as JSON.stringify does (0x7F is left as is).
+    /// One byte of a string, escaped as JSON.stringify does (0x7F and bytes of UTF-8 sequences are left as they are).
     fn char(w: *Writer, value: u8) void {
-        assert(value < 0x80);
         if (is_plain(value)) return w.byte(value);
         switch (value) {
             '"' => w.raw("\\\""),
@@ -154,6 +157,19 @@ test "strings escape as JSON.stringify does" {
     w.number(0);
     w.number(4294967295);
     try std.testing.expectEqualStrings("04294967295", buffer[0..w.len]);
+}
+
+test "UTF-8 is written as it is, escaped or not" {
+    var buffer: [64]u8 = undefined;
+    var w = Writer.init(&buffer);
+    const bytes = "\xd0\x9f\xd1\x81\xd0\xba\xd0\xbe\xd0\xb2-5 \xf0\x9f\x98\x80\xe2\x84\xaa\"";
+    w.string(bytes, .{ .start = 0, .end = bytes.len });
+    try std.testing.expectEqualStrings("\"" ++ bytes[0 .. bytes.len - 1] ++ "\\\"\"", buffer[0..w.len]);
+    w.len = 0;
+    // `\` before a 2-, 3- and 4-byte character: the backslash goes, the character stays whole.
+    const quoted = "a\\\xc3\xa9b\\\xe2\x84\xaac\\\xf0\x9f\x98\x80\\\\";
+    w.string(quoted, .{ .start = 0, .end = quoted.len, .escaped = true });
+    try std.testing.expectEqualStrings("\"a\xc3\xa9b\xe2\x84\xaac\xf0\x9f\x98\x80\\\\\"", buffer[0..w.len]);
 }
 
 test "long strings: runs across vector blocks" {

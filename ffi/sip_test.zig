@@ -97,17 +97,50 @@ test "too many header lines" {
     try expectEqual(invalid(.too_many_headers), sip.parse(message[0..len], &out, &json));
 }
 
-test "fallbacks: folded header, non-ASCII, small buffer, escaped tag, too many reasons" {
+test "fallbacks: folded header, invalid UTF-8, non-ASCII space, small buffer, escaped tag, too many reasons" {
     var out: abi.SipSummary = undefined;
     var json: [1024]u8 = undefined;
     const fallback = abi.sip_parse_fallback;
     try expectEqual(fallback, sip.parse("SIP/2.0 200 OK\r\ni: x\r\n y\r\nCSeq: 1 A\r\n\r\n", &out, &json));
-    try expectEqual(fallback, sip.parse("SIP/2.0 200 \xc3\xa9\r\ni: x\r\nCSeq: 1 A\r\n\r\n", &out, &json));
+    // Invalid UTF-8 (TextDecoder writes U+FFFD), an overlong, a surrogate, in the start line or a header.
+    try expectEqual(fallback, sip.parse("SIP/2.0 200 \xc3\r\ni: x\r\nCSeq: 1 A\r\n\r\n", &out, &json));
+    try expectEqual(fallback, sip.parse("SIP/2.0 200 OK\r\ni: \xc0\xaf\r\nCSeq: 1 A\r\n\r\n", &out, &json));
+    try expectEqual(fallback, sip.parse("SIP/2.0 200 OK\r\ni: x\r\nX: \xed\xa0\x80\r\nCSeq: 1 A\r\n\r\n", &out, &json));
+    // Whitespace to trim() (U+00A0 around a Call-ID), a BOM TextDecoder drops (U+FEFF starting the reason phrase).
+    try expectEqual(fallback, sip.parse("SIP/2.0 200 OK\r\ni: x\xc2\xa0\r\nCSeq: 1 A\r\n\r\n", &out, &json));
+    try expectEqual(fallback, sip.parse("SIP/2.0 200 \xef\xbb\xbfOK\r\ni: x\r\nCSeq: 1 A\r\n\r\n", &out, &json));
     try expectEqual(fallback, sip.parse(invite, &out, json[0..100]));
     const tag = "SIP/2.0 200 OK\r\ni: x\r\nCSeq: 1 A\r\nt: <sip:a>;tag=\"a\\b\"\r\n\r\n";
     try expectEqual(fallback, sip.parse(tag, &out, &json));
     const reasons = "SIP/2.0 200 OK\r\ni: x\r\nCSeq: 1 A\r\nReason: a, b, c, d, e\r\n\r\n";
     try expectEqual(fallback, sip.parse(reasons, &out, &json));
+}
+
+test "UTF-8 in the start line and headers: the fields are the bytes, spans too" {
+    var out: abi.SipSummary = undefined;
+    var json: [1024]u8 = undefined;
+    const message = "SIP/2.0 200 \xd0\x9e\xd0\x9a\r\n" ++ // "ОК"
+        "From: \"\xd0\x9f\xd1\x81\xd0\xba\xd0\xbe\xd0\xb2-5\" <sip:540454@maxus.lan>;tag=\xf0\x9f\x98\x80\r\n" ++
+        "To: \"\\\xc3\xa9\" <sip:\xe2\x84\xaa@h>\r\n" ++ // an escaped é; U+212A in the URI
+        "Call-ID: \xc3\xa9@h\r\n" ++
+        "CSeq: 7 \xc5\xbfUB\r\n" ++ // U+017F, not a space: the method
+        "Expire\xc5\xbf: 5\r\n" ++ // not Expires
+        "Max-Forwards: 7\xc2\xb2\r\n" ++ // a superscript two is no digit
+        "User-Agent: \xe4\xb8\xad\r\n\r\n";
+    const n = sip.parse(message, &out, &json);
+    try std.testing.expect(n > 0);
+    try expectEqualStrings(
+        "{\"kind\":\"response\",\"status_code\":200,\"reason_phrase\":\"\xd0\x9e\xd0\x9a\",\"call_id\":\"\xc3\xa9@h\"," ++
+            "\"cseq\":{\"seq\":7,\"method\":\"\xc5\xbfUB\"}," ++
+            "\"from\":{\"uri\":\"sip:540454@maxus.lan\",\"display_name\":\"\xd0\x9f\xd1\x81\xd0\xba\xd0\xbe\xd0\xb2-5\"," ++
+            "\"tag\":\"\xf0\x9f\x98\x80\",\"params\":\"tag=\xf0\x9f\x98\x80\"}," ++
+            "\"to\":{\"uri\":\"sip:\xe2\x84\xaa@h\",\"display_name\":\"\xc3\xa9\"},\"vias\":[]," ++
+            "\"user_agent\":\"\xe4\xb8\xad\",\"body_bytes\":0,\"sdp\":false}",
+        json[0..@intCast(n)],
+    );
+    try expectEqualStrings("\xf0\x9f\x98\x80", message[out.from_tag.start..out.from_tag.end]);
+    try expectEqualStrings("\xc5\xbfUB", message[out.cseq_method.start..out.cseq_method.end]);
+    try expectEqualStrings("\xe4\xb8\xad", message[out.user_agent.start..out.user_agent.end]);
 }
 
 test "a response without Content-Length takes the rest as body" {
@@ -125,15 +158,30 @@ test "a response without Content-Length takes the rest as body" {
     try expectEqual(@as(u32, 0), out.method.end);
 }
 
+/// `invite` with UTF-8 in its display names (one escaped), URI, tag, Call-ID and reason text.
+const utf8_invite =
+    "INVITE sip:\xd0\x9f\xd1\x91\xd1\x82\xd1\x80@b.example SIP/2.0\r\n" ++
+    "Via: SIP/2.0/UDP \xe4\xb8\xad.example:5060;branch=z9hG4bK\xc3\xa9;rport\r\n" ++
+    "f: \"\xd0\x9f\xd1\x81\xd0\xba\xd0\xbe\xd0\xb2 \\\xc3\xa9\" <sip:alice@a.example>;tag=\xf0\x9f\x98\x80\r\n" ++
+    "To: Zo\xc3\xab <sip:bob@b.example>\r\n" ++
+    "Call-ID: \xe2\x82\xac@a\r\n" ++
+    "CSeq: 1 INVITE\r\n" ++
+    "Reason: Q.850;cause=16;text=\"\xd0\x9d\xd0\xbe\xd1\x80\xd0\xbc\"\r\n" ++
+    "Content-Length: 4\r\n" ++
+    "\r\n" ++
+    "v=0\n";
+
 test "mutated messages never read out of bounds and return a valid code" {
     var prng = std.Random.DefaultPrng.init(0x5e1f);
     const random = prng.random();
-    var bytes: [invite.len + 64]u8 = undefined;
+    var bytes: [@max(invite.len, utf8_invite.len) + 64]u8 = undefined;
     var out: abi.SipSummary = undefined;
     var json: [2048]u8 = undefined;
-    for (0..20_000) |_| {
-        var len: usize = invite.len;
-        @memcpy(bytes[0..len], invite);
+    var utf8_messages: u32 = 0;
+    for (0..40_000) |k| {
+        const seed = if (k % 2 == 0) invite else utf8_invite;
+        var len: usize = seed.len;
+        @memcpy(bytes[0..len], seed);
         for (0..1 + random.uintLessThan(usize, 6)) |_| {
             const at = random.uintLessThan(usize, len);
             switch (random.uintLessThan(u8, 4)) {
@@ -150,5 +198,8 @@ test "mutated messages never read out of bounds and return a valid code" {
         const result = sip.parse(copy, &out, &json);
         try std.testing.expect(result >= 0 or result == abi.sip_parse_fallback or (result <= -1 and result >= -8));
         if (result >= 0) try std.testing.expect(out.consumed_bytes <= len);
+        if (result >= 0 and k % 2 == 1) utf8_messages += 1;
     }
+    // The UTF-8 seed's mutations reach the writer (the escaped display name included), not only the fallback.
+    try std.testing.expect(utf8_messages > 1000);
 }

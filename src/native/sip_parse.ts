@@ -1,8 +1,9 @@
 /**
  * The native SIP parser (`cap_sip_parse`, ffi/sip.zig): one FFI call parses a payload and writes the JSON of its `sip`
  * record object, byte for byte `JSON.stringify(sipFields(message))` of `parseSipMessage`, plus a `SipSummary` of byte
- * ranges for call tracking. Messages it cannot prove it handles alike (non-ASCII or folded header sections, escaped
- * tags, ...) come back as `SIP_NATIVE_FALLBACK`, for `parseSipMessage` to parse. The only caller of `cap_sip_parse`.
+ * ranges for call tracking. Messages it cannot prove it handles alike (header sections that are not valid UTF-8 or hold
+ * non-ASCII whitespace, folded headers, escaped tags, ...) come back as `SIP_NATIVE_FALLBACK`, for `parseSipMessage` to
+ * parse. The only caller of `cap_sip_parse`.
  * @module
  */
 import { SipParse, SipReason, SipSpan, SipSummary } from "./abi.ts";

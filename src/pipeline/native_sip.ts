@@ -1,8 +1,9 @@
 /**
  * The pipeline's side of the native SIP parser (src/native/sip_parse.ts): one FFI call parses a message and writes its
  * `sip` object as JSON; the `sip` record is made from that text, and call tracking gets the few fields it reads,
- * decoded from the summary's byte ranges. Messages the native parser does not take (non-ASCII or folded headers,
- * ...) come back as "fallback" and go through `parseSipMessage` as before.
+ * decoded from the summary's byte ranges. Messages the native parser does not take (header sections that are not valid
+ * UTF-8 or hold non-ASCII whitespace, folded headers, ...) come back as "fallback" and go through `parseSipMessage` as
+ * before.
  * @module
  */
 
@@ -115,7 +116,10 @@ export class NativeSip {
     return reasons;
   }
 
-  /** The text of the span whose start is word `startWord` (its end is the next word): ASCII by contract. */
+  /**
+   * The text of the span whose start is word `startWord` (its end is the next word): valid UTF-8 without a BOM by
+   * contract (docs/abi.md, plain UTF-8), so decoding gives the string `parseSipMessage` gives.
+   */
   #span(startWord: number): string {
     const words = this.#parser.summary;
     const start = words[startWord];
