@@ -277,8 +277,9 @@ function sipRates(payloads: Uint8Array[]): SipRates {
   const nativeRecord = (payload: Uint8Array, dialog: boolean) => {
     const outcome = native.parse(payload);
     if (outcome === "message") {
+      const text = native.jsonText();
       const callId = native.callId();
-      sink += valueJson(new SipJsonRecord(base, native.jsonText(), callId))!.length;
+      sink += valueJson(new SipJsonRecord(base, text, callId))!.length;
       if (dialog) sink += native.dialogMessage(callId).cseq.seq;
     } else if (outcome === "fallback") {
       const result = parseSipMessage(payload);

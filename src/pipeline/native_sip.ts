@@ -28,12 +28,33 @@ import {
 /** What `NativeSip.parse()` found: a message (JSON in the parser), an invalid one, or one to parse in TypeScript. */
 export type NativeSipOutcome = "message" | SipInvalidReason | "fallback";
 
+/** The `call_id` key as the JSON has it (the quote before the value included). */
+const CALL_ID_KEY = '"call_id":"';
+const BACKSLASH = 0x5c;
+
+/**
+ * The value of the string member introduced by `key` in a JSON text the native parser wrote, or undefined when it holds
+ * an escape (then the caller decodes it otherwise). The first match is the key: in the JSON of a string value every
+ * quote is escaped, so the text `"call_id":"` cannot occur inside one.
+ */
+function jsonStringMember(text: string, key: string): string | undefined {
+  const at = text.indexOf(key);
+  if (at < 0) return undefined;
+  const start = at + key.length;
+  const end = text.indexOf('"', start);
+  if (end < 0) return undefined;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === BACKSLASH) return undefined;
+  return text.slice(start, end);
+}
+
 /** Wraps one `NativeSipParser` for a pipeline (one per pipeline: its buffers hold the last message). */
 export class NativeSip {
   readonly #parser: NativeSipParser;
   readonly #decoder = new TextDecoder();
   #payload: Uint8Array = new Uint8Array(0);
   #jsonBytes = 0;
+  /** The last message's JSON text, once `jsonText()` decoded it. */
+  #text: string | undefined;
 
   private constructor(parser: NativeSipParser) {
     this.#parser = parser;
@@ -56,6 +77,7 @@ export class NativeSip {
   parse(payload: Uint8Array): NativeSipOutcome {
     const result = this.#parser.parse(payload);
     this.#payload = payload;
+    this.#text = undefined;
     if (result >= 0) {
       this.#jsonBytes = result;
       return "message";
@@ -66,11 +88,18 @@ export class NativeSip {
 
   /** The `sip` object's JSON text of the last message. */
   jsonText(): string {
-    return this.#decoder.decode(this.#parser.json.subarray(0, this.#jsonBytes));
+    return this.#text ??= this.#decoder.decode(this.#parser.json.subarray(0, this.#jsonBytes));
   }
 
-  /** The Call-ID of the last message. */
+  /**
+   * The Call-ID of the last message: a slice of the JSON text when `jsonText()` made it (cheaper than a string of its
+   * own), else decoded from the payload.
+   */
   callId(): string {
+    if (this.#text !== undefined) {
+      const callId = jsonStringMember(this.#text, CALL_ID_KEY);
+      if (callId !== undefined) return callId;
+    }
     return this.#span(SipSummaryWord.callIdStart);
   }
 

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { openFileSource } from "../capture/file_source.ts";
 import { valueJson } from "../output/prebuilt_json.ts";
 import { rawPayloadOf } from "../output/raw_payload.ts";
-import { Pipeline, type ProtocolName } from "./mod.ts";
+import { Pipeline, type ProtocolName, recordKey } from "./mod.ts";
 import { NativeSip } from "./native_sip.ts";
 import type { PipelineStats } from "./stats.ts";
-import { batchAt, udpFrame } from "./_test_frames.ts";
+import { batchAt, callMessages, udpFrame } from "./_test_frames.ts";
 
 const SIP_CORPUS = "/work/shared/corpus/sip";
 const PROTOCOLS: ProtocolName[] = ["sip", "call", "rtp", "rtcp", "rtp_packet"];
@@ -110,4 +110,29 @@ Deno.test("native SIP: an invalid message is counted by its reason and makes no 
   assert.equal(pipeline.queue.drain().length, 0);
   const stats = pipeline.stats();
   assert.deepEqual(stats.parserInvalid.sip, { missing_call_id: 1 });
+});
+
+Deno.test("native SIP: Call-IDs with JSON escapes reach records, calls and keys as the TypeScript parser gives them", () => {
+  const run = (nativeSip: boolean) => {
+    const pipeline = new Pipeline({ protocols: ["sip", "call"], nativeSip });
+    for (const callId of ['q"uote@h', "back\\slash@h", "plain-call-id-long-enough@h"]) {
+      const frames = callMessages(callId).map(([text, fromCaller]) =>
+        fromCaller
+          ? udpFrame([10, 0, 0, 1], 5060, [10, 0, 0, 2], 5060, new TextEncoder().encode(text))
+          : udpFrame([10, 0, 0, 2], 5060, [10, 0, 0, 1], 5060, new TextEncoder().encode(text))
+      );
+      pipeline.process(batchAt(frames));
+    }
+    pipeline.finish();
+    const records = pipeline.queue.drain();
+    const lines = records.map((record) => valueJson(record));
+    return { lines, keys: records.map((r) => recordKey(r, "call_id")), sip: pipeline.stats().protocols.sip };
+  };
+  const native = run(true);
+  const typescript = run(false);
+  assert.deepEqual(native.lines, typescript.lines);
+  assert.deepEqual(native.keys, typescript.keys);
+  assert.equal(native.sip.parser_native, 18, "every message parsed natively");
+  assert.equal(native.lines.length, 21, "6 sip records and a call record per call");
+  assert.deepEqual(new Set(native.keys), new Set(['q"uote@h', "back\\slash@h", "plain-call-id-long-enough@h"]));
 });
