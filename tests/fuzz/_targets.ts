@@ -4,6 +4,7 @@
  * normally or throws; the runner treats a throw as a crash.
  */
 import { createPacketBatch, type PacketBatch } from "../../src/capture/batch.ts";
+import { NativeSip } from "../../src/pipeline/native_sip.ts";
 import { Pipeline } from "../../src/pipeline/pipeline.ts";
 import { PROTOCOL_NAMES } from "../../src/pipeline/protocols.ts";
 import { detectSip, parseSipMessage, sipFrameLength } from "../../src/protocols/sip/mod.ts";
@@ -17,12 +18,16 @@ import type { Prng } from "./_prng.ts";
 /** A standalone parser fed one input; `rng` chooses how a stream is split into deliveries. */
 export type ParserTarget = (input: Uint8Array, rng: Prng) => void;
 
+/** The native SIP parser (cap_sip_parse) when the library is built: fed every SIP input too. */
+const nativeSip = NativeSip.open();
+
 /** Standalone parsers by name. */
 export const PARSER_TARGETS: Record<string, ParserTarget> = {
   sip: (input) => {
     detectSip(input);
     parseSipMessage(input);
     sipFrameLength(input);
+    nativeSip?.parse(input);
   },
   sdp: (input) => void parseSdp(input),
   dns: (input) => {
