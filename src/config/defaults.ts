@@ -13,6 +13,9 @@ export const ENV_PREFIX = "CAPTURE_AGENT_";
 /** Environment variable naming the config file, used when `-c` is not given. */
 export const ENV_CONFIG_PATH = "CAPTURE_AGENT_CONFIG";
 
+/** Environment variable that, set to `0`, keeps SIP off the native parser (every message parsed in TypeScript). */
+export const ENV_NATIVE_SIP = "CAPTURE_AGENT_NATIVE_SIP";
+
 /** Defaults of the fields of each log appender type (required fields have "" or [] and are checked). */
 export const APPENDER_DEFAULTS: { [K in Appender["type"]]: Extract<Appender, { type: K }> } = {
   stderr: { type: "stderr", format: "text", level: "" },

@@ -5,13 +5,16 @@
  * @module
  */
 import { convertScalar } from "./convert.ts";
-import { ENV_CONFIG_PATH, ENV_PREFIX } from "./defaults.ts";
+import { ENV_CONFIG_PATH, ENV_NATIVE_SIP, ENV_PREFIX } from "./defaults.ts";
 import type { ConfigIssue, ConfigSource } from "./errors.ts";
 import { type Field, type Leaf, leaves } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
 
-/** Variables with the prefix that name no config key: the config file itself, and the launcher's library path. */
-const NOT_CONFIG_KEYS: readonly string[] = [ENV_CONFIG_PATH, "CAPTURE_AGENT_LIB"];
+/**
+ * Variables with the prefix that name no config key: the config file itself, the launcher's library path, and the
+ * switch of the native SIP parser.
+ */
+const NOT_CONFIG_KEYS: readonly string[] = [ENV_CONFIG_PATH, "CAPTURE_AGENT_LIB", ENV_NATIVE_SIP];
 
 /** The environment variable that overrides a key path. */
 export function envName(path: readonly string[]): string {

@@ -21,6 +21,8 @@ Deno.test("applyEnv() converts text, splits lists and ignores other variables", 
     CAPTURE_AGENT_DAEMON_METRICS_ENABLED: "false",
     CAPTURE_AGENT_COMMAND_BROKERS: "a:1,b:2",
     CAPTURE_AGENT_CONFIG: "/x.yml",
+    CAPTURE_AGENT_LIB: "/lib/libcapture.so",
+    CAPTURE_AGENT_NATIVE_SIP: "0",
     HOME: "/root",
   };
   applyEnv(config, env, issues, positions);

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { ENV_NATIVE_SIP } from "../config/defaults.ts";
 import {
   NativeSipParser,
   SIP_NATIVE_FALLBACK,
@@ -65,7 +66,7 @@ export class NativeSip {
    * `CAPTURE_AGENT_NATIVE_SIP=0` turns it off: the pipeline then parses every message in TypeScript.
    */
   static open(): NativeSip | undefined {
-    if (Deno.env.get("CAPTURE_AGENT_NATIVE_SIP") === "0") return undefined;
+    if (Deno.env.get(ENV_NATIVE_SIP) === "0") return undefined;
     try {
       return new NativeSip(new NativeSipParser());
     } catch {
