@@ -11,6 +11,7 @@
 //! resolved (`Text.escaped`).
 const std = @import("std");
 const assert = std.debug.assert;
+const scan = @import("sip_scan.zig");
 
 /// Most items taken from one list value (_list.ts `SIP_LIST_ITEMS_MAX`); the rest is ignored.
 pub const list_items_max: u32 = 64;
@@ -61,9 +62,9 @@ pub fn trimmed(bytes: []const u8, start: u32, end: u32) Text {
 }
 
 /// Index of `char` in `[from, to)`, or null.
-fn index_in(bytes: []const u8, char: u8, from: u32, to: u32) ?u32 {
-    const at = std.mem.indexOfScalar(u8, bytes[from..to], char) orelse return null;
-    return from + @as(u32, @intCast(at));
+fn index_in(bytes: []const u8, comptime char: u8, from: u32, to: u32) ?u32 {
+    const at = scan.find_byte(bytes, from, to, char);
+    return if (at < to) at else null;
 }
 
 /// _bytes.ts `parseDecimalText` + `parseUint32`: at most 10 digits and at most 2^32 - 1, else null.
@@ -85,7 +86,7 @@ pub fn unquote_range(bytes: []const u8, start: u32, end: u32) Text {
     return .{
         .start = inner_start,
         .end = inner_end,
-        .escaped = std.mem.indexOfScalar(u8, bytes[inner_start..inner_end], '\\') != null,
+        .escaped = index_in(bytes, '\\', inner_start, inner_end) != null,
     };
 }
 
@@ -244,16 +245,21 @@ pub fn parse_address(bytes: []const u8, from: u32, to: u32) ?Address {
         rest_start = close + 1;
     }
     // One pass for `<` (name-addr) or the first `;` (addr-spec parameters); a `;` before `<` belongs to a name.
-    var semicolon: ?u32 = null;
-    var i = rest_start;
-    while (i < end) : (i += 1) {
-        if (bytes[i] == '<') return name_addr(bytes, display_name, rest_start, i, end);
-        if (bytes[i] == ';' and semicolon == null) semicolon = i;
+    const first = scan.find_class(bytes, rest_start, end, angle_or_semicolon);
+    if (first < end and bytes[first] == '<') return name_addr(bytes, display_name, rest_start, first, end);
+    if (first < end) {
+        if (index_in(bytes, '<', first + 1, end)) |open| return name_addr(bytes, display_name, rest_start, open, end);
     }
     if (!display_name.is_empty()) return null;
-    const at = semicolon orelse return .{ .uri = .{ .start = rest_start, .end = end } };
+    if (first == end) return .{ .uri = .{ .start = rest_start, .end = end } };
+    const at = first;
+    assert(bytes[at] == ';');
     const uri = trimmed(bytes, rest_start, at);
     return with_params(.{ .uri = uri }, bytes, skip_regexp_space(bytes, at + 1, end), end);
+}
+
+inline fn angle_or_semicolon(block: scan.Block) scan.Mask {
+    return scan.mask_of(block, '<') | scan.mask_of(block, ';');
 }
 
 /// The `name-addr` form: `<uri>` opens at `open` in the trimmed value `[.., end)`.

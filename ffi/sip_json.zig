@@ -6,6 +6,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 const fields = @import("sip_fields.zig");
+const scan = @import("sip_scan.zig");
 
 const Text = fields.Text;
 
@@ -17,23 +18,15 @@ fn is_plain(byte: u8) bool {
     return byte >= 0x20 and byte != '"' and byte != '\\';
 }
 
+/// Bit k: byte k of `block` is not plain (`is_plain`).
+inline fn special(block: scan.Block) scan.Mask {
+    const control: scan.Mask = @bitCast(block < @as(scan.Block, @splat(0x20)));
+    return control | scan.mask_of(block, '"') | scan.mask_of(block, '\\');
+}
+
 /// End of the run of plain bytes of `bytes[start, end)` that starts at `start`, found a vector block at a time.
 fn plain_run_end(bytes: []const u8, start: u32, end: u32) u32 {
-    const block_bytes = 16;
-    const Block = @Vector(block_bytes, u8);
-    const Bits = @Vector(block_bytes, u1);
-    const space: Block = @splat(0x20);
-    const quote: Block = @splat('"');
-    const backslash: Block = @splat('\\');
-    var i = start;
-    while (i + block_bytes <= end) : (i += block_bytes) {
-        const block: Block = bytes[i..][0..block_bytes].*;
-        const special: Bits = @as(Bits, @bitCast(block < space)) | @as(Bits, @bitCast(block == quote)) |
-            @as(Bits, @bitCast(block == backslash));
-        if (std.simd.firstTrue(special == @as(Bits, @splat(1)))) |at| return i + @as(u32, at);
-    }
-    while (i < end and is_plain(bytes[i])) i += 1;
-    return i;
+    return scan.find_class(bytes, start, end, special);
 }
 
 pub const Writer = struct {
@@ -98,6 +91,7 @@ pub const Writer = struct {
     /// backslash goes and the character's bytes stay, as `.` takes its first UTF-16 code unit and the rest follows.
     pub fn string(w: *Writer, bytes: []const u8, text: Text) void {
         assert(text.start <= text.end and text.end <= bytes.len);
+        if (!text.escaped and w.plain_string(bytes, text)) return;
         w.byte('"');
         if (text.escaped) {
             w.unescaped(bytes, text);
@@ -113,6 +107,30 @@ pub const Writer = struct {
             }
         }
         w.byte('"');
+    }
+
+    /// The common case of `string`: a text needing no escape, with room for it and a block to spare, copied a block
+    /// at a time. False, having written nothing, otherwise.
+    fn plain_string(w: *Writer, bytes: []const u8, text: Text) bool {
+        const len = text.end - text.start;
+        if (w.overflow or w.buffer.len - w.len < @as(usize, len) + 2 + scan.block_bytes) return false;
+        if (plain_run_end(bytes, text.start, text.end) != text.end) return false;
+        const out = w.buffer[w.len..][0 .. len + 2 + scan.block_bytes];
+        out[0] = '"';
+        var i: u32 = 0;
+        while (i < len) : (i += scan.block_bytes) {
+            const from = text.start + i;
+            if (bytes.len - from < scan.block_bytes) {
+                @memcpy(out[1 + i ..][0 .. len - i], bytes[from..text.end]);
+                break;
+            }
+            // May copy bytes past the text: they land in the buffer past the JSON's length (scratch the caller never
+            // reads) and are overwritten by whatever is written next.
+            out[1 + i ..][0..scan.block_bytes].* = bytes[from..][0..scan.block_bytes].*;
+        }
+        out[1 + len] = '"';
+        w.len += len + 2;
+        return true;
     }
 
     fn unescaped(w: *Writer, bytes: []const u8, text: Text) void {

@@ -29,6 +29,68 @@ pub const StartLine = struct {
     next_line: u32,
 };
 
+/// Bytes compared at once by the searches below (SSE2 and NEON registers hold 16).
+pub const block_bytes: u32 = 16;
+pub const Block = @Vector(block_bytes, u8);
+/// Bit k: byte k of a block is in the class searched for.
+pub const Mask = u16;
+
+/// Bit k set when byte k of `block` is `char`.
+pub inline fn mask_of(block: Block, comptime char: u8) Mask {
+    return @bitCast(block == @as(Block, @splat(char)));
+}
+
+inline fn load(bytes: []const u8, at: u32) Block {
+    return bytes[at..][0..block_bytes].*;
+}
+
+/// Index of the first byte of `bytes[from, to)` whose bit `class` sets, or `to`: a vector block at a time. The last
+/// partial block is read as the whole block ending at `to` (or starting at `from`): bytes of `bytes` outside the
+/// range are read but masked off, so no byte past `bytes` is read.
+pub inline fn find_class(bytes: []const u8, from: u32, to: u32, comptime class: anytype) u32 {
+    assert(from <= to and to <= bytes.len);
+    var i = from;
+    while (to - i >= block_bytes) : (i += block_bytes) {
+        const found = class(load(bytes, i));
+        if (found != 0) return i + @ctz(found);
+    }
+    if (i == to) return to;
+    const rest = to - i;
+    assert(rest < block_bytes);
+    var found: Mask = undefined;
+    if (to >= block_bytes) {
+        found = class(load(bytes, to - block_bytes)) >> @intCast(block_bytes - rest);
+    } else if (bytes.len - i >= block_bytes) {
+        found = class(load(bytes, i)) & ((@as(Mask, 1) << @intCast(rest)) - 1);
+    } else {
+        // Fewer than two blocks of bytes in all: the rest, padded with zero bytes (masked off).
+        var padded: [block_bytes]u8 = @splat(0);
+        @memcpy(padded[0..rest], bytes[i..to]);
+        found = class(padded) & ((@as(Mask, 1) << @intCast(rest)) - 1);
+    }
+    return if (found != 0) i + @ctz(found) else to;
+}
+
+/// Index of the first `char` in `bytes[from, to)`, or `to`.
+pub fn find_byte(bytes: []const u8, from: u32, to: u32, comptime char: u8) u32 {
+    const class = struct {
+        inline fn class(block: Block) Mask {
+            return mask_of(block, char);
+        }
+    }.class;
+    return find_class(bytes, from, to, class);
+}
+
+/// Bytes a request URI cannot hold: SP, CR, LF, other control bytes and DEL.
+inline fn uri_end_class(block: Block) Mask {
+    const control: Mask = @bitCast(block <= @as(Block, @splat(' ')));
+    return control | mask_of(block, 0x7f);
+}
+
+inline fn colon_or_lf(block: Block) Mask {
+    return mask_of(block, ':') | mask_of(block, '\n');
+}
+
 pub fn is_space(byte: u8) bool {
     return byte == ' ' or byte == '\t';
 }
@@ -82,7 +144,7 @@ fn scan_status_line(bytes: []const u8) ?StartLine {
     var pos: u32 = 11;
     if (after == ' ') pos += 1;
     const reason_start = pos;
-    while (pos < limit and bytes[pos] != '\n') pos += 1;
+    pos = find_byte(bytes, pos, limit, '\n');
     if (pos >= limit) return null;
     const reason_end = if (bytes[pos - 1] == '\r') pos - 1 else pos;
     return .{
@@ -103,7 +165,7 @@ fn scan_request_line(bytes: []const u8) ?StartLine {
     const uri_start = pos;
     const limit: u32 = @intCast(@min(bytes.len, start_line_bytes_max));
     // The URI holds no SP, CR, LF or other control bytes.
-    while (pos < limit and bytes[pos] > ' ' and bytes[pos] != 0x7f) pos += 1;
+    pos = find_class(bytes, pos, limit, uri_end_class);
     if (pos == uri_start or pos >= bytes.len or bytes[pos] != ' ' or !is_sip_version(bytes, pos + 1)) return null;
     const next_line = line_end_at(bytes, pos + 8) orelse return null;
     return .{
@@ -158,12 +220,41 @@ pub fn lookup_header(name: []const u8) HeaderId {
             else => .other,
         };
     }
-    if (name.len < 2) return .other;
-    for (long_names[1..], 1..) |long, id| {
-        if (std.ascii.eqlIgnoreCase(name, long)) return @enumFromInt(id);
+    // Only the names of the same length are compared (at most three: `long_names_by_length`).
+    if (name.len >= long_names_by_length.len) return .other;
+    for (long_names_by_length[name.len]) |id| {
+        if (eql_lower(name, long_names[@intFromEnum(id)])) return id;
     }
     return .other;
 }
+
+/// std.ascii.eqlIgnoreCase for a `lower` of lower-case letters and `-`: a byte matches a letter in either case
+/// (`byte | 0x20` is the letter only for the letter and its upper case), and `-` only itself.
+fn eql_lower(name: []const u8, lower: []const u8) bool {
+    assert(name.len == lower.len);
+    for (name, lower) |byte, want| {
+        const got = if (want == '-') byte else byte | 0x20;
+        if (got != want) return false;
+    }
+    return true;
+}
+
+/// Longest long name, plus one.
+const long_name_lengths = blk: {
+    var max: usize = 0;
+    for (long_names) |long| max = @max(max, long.len);
+    break :blk max + 1;
+};
+
+/// The HeaderIds whose long name has the index's length (long names of one or no bytes have none).
+const long_names_by_length: [long_name_lengths][]const HeaderId = blk: {
+    var table: [long_name_lengths][]const HeaderId = @splat(&.{});
+    for (long_names[1..], 1..) |long, id| {
+        assert(long.len >= 2);
+        table[long.len] = table[long.len] ++ [_]HeaderId{@enumFromInt(id)};
+    }
+    break :blk table;
+};
 
 /// What Scanner.next() found; `fallback`: a folded header, which only the TypeScript parser handles.
 pub const Step = enum { header, end, truncated, too_many, fallback };
@@ -192,8 +283,14 @@ pub const Scanner = struct {
         while (true) {
             if (s.lines >= header_lines_max) return .too_many;
             const line_start = s.pos;
-            const lf: u32 = @intCast(std.mem.indexOfScalarPos(u8, bytes, line_start, '\n') orelse
-                return .truncated);
+            // One pass over the line: its first colon or LF, then (after a colon) its LF.
+            const total: u32 = @intCast(bytes.len);
+            const stop = find_class(bytes, line_start, total, colon_or_lf);
+            if (stop == total) return .truncated;
+            const colon: ?u32 = if (bytes[stop] == ':') stop else null;
+            const lf = if (colon) |at| find_byte(bytes, at + 1, total, '\n') else stop;
+            if (lf == total) return .truncated;
+            assert(bytes[lf] == '\n');
             const content_end = if (lf > line_start and bytes[lf - 1] == '\r') lf - 1 else lf;
             s.pos = lf + 1;
             if (content_end == line_start) {
@@ -202,13 +299,12 @@ pub const Scanner = struct {
             }
             s.lines += 1;
             // A line without a colon, or a continuation line that continues no header, is skipped.
-            const colon = std.mem.indexOfScalar(u8, bytes[line_start..lf], ':');
             if (colon == null or is_space(bytes[line_start])) {
                 s.malformed_lines += 1;
                 continue;
             }
             // A colon is never CR: it lies before the content end.
-            const at = line_start + @as(u32, @intCast(colon.?));
+            const at = colon.?;
             assert(at < content_end);
             // A header that ends exactly at the end of the bytes may still have continuation lines to come.
             if (s.pos >= bytes.len) return .truncated;
@@ -223,13 +319,15 @@ pub const Scanner = struct {
 
 /// True when every byte of `bytes` is ASCII. Vector blocks: the header section of every message is checked.
 pub fn is_ascii(bytes: []const u8) bool {
-    const block_bytes = 16;
-    const Block = @Vector(block_bytes, u8);
     var bits: Block = @splat(0);
     var i: usize = 0;
     while (i + block_bytes <= bytes.len) : (i += block_bytes) bits |= bytes[i..][0..block_bytes].*;
+    // The rest: within the last block of `bytes`, if there is one (bytes before `i` were checked already).
+    if (i < bytes.len and bytes.len >= block_bytes) bits |= bytes[bytes.len - block_bytes ..][0..block_bytes].*;
     var tail: u8 = 0;
-    for (bytes[i..]) |byte| tail |= byte;
+    if (bytes.len < block_bytes) {
+        for (bytes) |byte| tail |= byte;
+    }
     return (@reduce(.Or, bits) | tail) & 0x80 == 0;
 }
 
@@ -435,4 +533,18 @@ test "scanner: malformed lines, truncation, folding" {
     try std.testing.expectEqual(Step.fallback, folded.next());
     var truncated = Scanner.init("X\nA: b\n", 2);
     try std.testing.expectEqual(Step.truncated, truncated.next());
+}
+
+test "find_byte: every range of short and long bytes, against a byte loop" {
+    const texts = [_][]const u8{ "a:b", "0123456789abcd:f", "0123456789abcdef0123:56789\n", ":" ** 40, "x" ** 33 };
+    for (texts) |text| {
+        for (0..text.len + 1) |from| for (from..text.len + 1) |to| {
+            var expected: u32 = @intCast(to);
+            for (from..to) |k| if (text[k] == ':') {
+                expected = @intCast(k);
+                break;
+            };
+            try std.testing.expectEqual(expected, find_byte(text, @intCast(from), @intCast(to), ':'));
+        };
+    }
 }
