@@ -5,9 +5,11 @@
  *   memory (each loop shifted in time past the last, so calls end and streams close as in a long capture), and a
  *   synthetic batch of 64-byte Ethernet/IPv4/UDP frames (no protocol matches: the per-packet floor);
  * - stages: (a) the L2–L4 summary decode, (b) the full decoder (fragments, tunnels), (c) the full pipeline with every
- *   default protocol, records serialised (`valueJson`, what the outputs use) into a null sink, and (corpus only) (d) the pipeline with
- *   `--protocol rtp`: L2–L4 decode plus RTP stream statistics, issue 3's first target;
- * - SIP: messages parsed per second (parse only, and parse → `sip` record → JSON), from the corpus' SIP payloads;
+ *   default protocol, records serialised (`valueJson`, what the outputs use) into a null sink, and (corpus only) (d)
+ *   the pipeline with `--protocol rtp`: L2–L4 decode plus RTP stream statistics, issue 3's first target;
+ * - SIP: messages parsed per second from the corpus' SIP payloads: TypeScript (parse only, and parse → `sip` record →
+ *   JSON) and native, the pipeline's path (`cap_sip_parse` → `SipJsonRecord` → `valueJson`, also with call tracking's
+ *   fields);
  * - memory: heap retained after a forced GC per million packets that produce no record, and bytes allocated per
  *   packet (heap growth over windows too short for a collection: an estimate).
  *
