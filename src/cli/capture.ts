@@ -7,7 +7,14 @@ import type { Command } from "commander";
 import { AfPacketSource } from "../capture/afpacket.ts";
 import { LinkType, type PacketBatch, PacketFlag, type PacketSource } from "../capture/batch.ts";
 import { openFileSource } from "../capture/file_source.ts";
-import { addCaptureOptions, type CaptureConfig, captureConfig, type CaptureFlags } from "./capture_options.ts";
+import { runAnalyze } from "./analyze.ts";
+import {
+  addCaptureOptions,
+  type CaptureConfig,
+  captureConfig,
+  type CaptureFlags,
+  recordRunFlags,
+} from "./capture_options.ts";
 import { PacketPrinter } from "./capture_output.ts";
 import { CaptureReport } from "./capture_report.ts";
 import { formatOfPath, openCaptureWriter } from "./capture_writer.ts";
@@ -23,7 +30,10 @@ import { createPacketSummary, type PacketSummary } from "../decode/summary.ts";
 export function registerCaptureCommand(program: Command, setExitCode: (code: number) => void): void {
   const command = program.command("capture").description("capture packets from interfaces or read a capture file");
   addCaptureOptions(command).action(async (flags: CaptureFlags) => {
-    setExitCode(await runCapture(captureConfig(flags)));
+    // `--protocol`: the same sources, protocol records instead of packets (the `analyze` pipeline).
+    if (flags.protocol !== undefined) {
+      setExitCode(await runAnalyze(recordRunFlags({ ...flags, protocol: flags.protocol })));
+    } else setExitCode(await runCapture(captureConfig(flags)));
   });
 }
 

@@ -73,6 +73,8 @@ export interface CaptureFlags {
   blockCount: number;
   blockTimeout?: number;
   quiet?: boolean;
+  /** Protocol records instead of packets (as `analyze --protocol`). */
+  protocol?: string;
 }
 
 function positiveInteger(value: string): number {
@@ -114,7 +116,42 @@ export function addCaptureOptions(command: Command): Command {
       `ring block retire timeout (default ${RETIRE_TIMEOUT_MS_DEFAULT} when printing, ${QUIET_RETIRE_TIMEOUT_MS} with -w or -q)`,
       positiveInteger,
     )
-    .option("-q, --quiet", "do not print packets");
+    .option("-q, --quiet", "do not print packets")
+    .option(
+      "--protocol <list>",
+      "print protocol records as JSON lines instead of packets (as analyze): sip,call,rtp,rtcp,dns,http or all",
+    );
+}
+
+/**
+ * The `analyze` flags of a `capture --protocol` run.
+ * @throws {CaptureOptionError} for a packet-output option, which has no meaning for records.
+ */
+export function recordRunFlags(flags: CaptureFlags & { protocol: string }): {
+  read?: string;
+  interface: string[];
+  filter?: string;
+  protocol: string;
+  count?: number;
+} {
+  const packetOnly: [string, boolean][] = [
+    ["-w", flags.write !== undefined],
+    [
+      "-G/-C/-W",
+      flags.rotateSeconds !== undefined || flags.rotateMegabytes !== undefined || flags.rotateFiles !== undefined,
+    ],
+    ["--summary", flags.summary !== undefined],
+    ["-q", flags.quiet === true],
+    ["--fanout", flags.fanout !== 1],
+  ];
+  const given = packetOnly.filter(([, set]) => set).map(([name]) => name);
+  if (given.length > 0) {
+    throw new CaptureOptionError(
+      `${given.join(", ")} not with --protocol: packet options (analyze -w writes records to a file)`,
+    );
+  }
+  const { read, interface: interfaces, filter, protocol, count } = flags;
+  return { read, interface: interfaces, filter, protocol, count };
 }
 
 /**

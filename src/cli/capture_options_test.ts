@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { Command } from "commander";
-import { addCaptureOptions, captureConfig, type CaptureFlags, CaptureOptionError } from "./capture_options.ts";
+import {
+  addCaptureOptions,
+  captureConfig,
+  type CaptureFlags,
+  CaptureOptionError,
+  recordRunFlags,
+} from "./capture_options.ts";
 
 function parse(args: string[]): CaptureFlags {
   const command = addCaptureOptions(new Command("capture").exitOverride().configureOutput({ writeErr: () => {} }));
@@ -77,4 +83,20 @@ Deno.test("captureConfig() retires blocks sooner when printing than with -w or -
   assert.equal(captureConfig(parse(["-i", "lo", "-w", "x.pcap"])).retireTimeoutMs, 100);
   assert.equal(captureConfig(parse(["-i", "lo", "-w", "x.pcap", "--block-timeout", "5"])).retireTimeoutMs, 5);
   assert.throws(() => captureConfig(parse(["-i", "lo", "--block-timeout", "60000"])), /above 10000 ms/);
+});
+
+Deno.test("recordRunFlags(): --protocol keeps the source options and refuses packet outputs", () => {
+  const flags = parse(["-r", "call.pcap", "-f", "udp", "-c", "5", "--protocol", "sip,call", "--format", "json"]);
+  assert.deepEqual(recordRunFlags({ ...flags, protocol: flags.protocol! }), {
+    read: "call.pcap",
+    interface: [],
+    filter: "udp",
+    protocol: "sip,call",
+    count: 5,
+  });
+  const packetOutputs = parse(["-r", "x.pcap", "--protocol", "sip", "-w", "y.pcap", "-q", "--fanout", "2"]);
+  assert.throws(
+    () => recordRunFlags({ ...packetOutputs, protocol: "sip" }),
+    (error: Error) => error instanceof CaptureOptionError && /-w, -q, --fanout not with --protocol/.test(error.message),
+  );
 });
