@@ -63,14 +63,22 @@ class LineWriter {
     this.#file = path === undefined ? null : Deno.openSync(path, { write: true, create: true, truncate: true });
   }
 
+  /** Stdout was closed by its reader (`| head`): the rest is dropped quietly, as tcpdump does. */
+  broken = false;
+
   write(records: readonly PipelineRecord[]): void {
-    if (records.length === 0) return;
+    if (records.length === 0 || this.broken) return;
     let text = "";
     for (const record of records) text += valueJson(record) + "\n";
     let bytes = this.#encoder.encode(text);
-    while (bytes.length > 0) {
-      const written = this.#file !== null ? this.#file.writeSync(bytes) : Deno.stdout.writeSync(bytes);
-      bytes = bytes.subarray(written);
+    try {
+      while (bytes.length > 0) {
+        const written = this.#file !== null ? this.#file.writeSync(bytes) : Deno.stdout.writeSync(bytes);
+        bytes = bytes.subarray(written);
+      }
+    } catch (error) {
+      if (this.#file !== null || !(error instanceof Deno.errors.BrokenPipe)) throw error;
+      this.broken = true;
     }
   }
 
@@ -126,7 +134,7 @@ async function pump(
   fileFilter: BatchFilter | null,
 ): Promise<void> {
   let packets = 0;
-  while (packets < countMax) {
+  while (packets < countMax && !writer.broken) {
     const batch = await source.next();
     if (batch === null) return;
     try {
