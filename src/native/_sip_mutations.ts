@@ -5,6 +5,7 @@
  * strings of one char per byte.
  * @module
  */
+import { Prng } from "../../tests/fuzz/_prng.ts";
 import { bytesOf } from "./_sip_oracle.ts";
 
 /** A message split into its start line and header lines (without line ends), its line end and its body. */
@@ -17,29 +18,8 @@ export interface MessageParts {
   body: string;
 }
 
-/** A seeded PRNG (mulberry32): every mutation is reproducible from the seed. */
-export class Prng {
-  #state: number;
-  /** Starts the sequence of `seed`. */
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-  /** The next number, a uint32. */
-  u32(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  /** The next number below `limit` (0 for a `limit` of 0 or less). */
-  below(limit: number): number {
-    return limit <= 0 ? 0 : this.u32() % limit;
-  }
-  /** The next item of `items`. */
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)];
-  }
-}
+/** The fuzz tests' seeded PRNG (mulberry32): every mutation is reproducible from the seed. */
+export { Prng };
 
 /** Bytes and fragments worth putting anywhere: line ends, delimiters, controls, non-ASCII, parameter starts. */
 const INTERESTING = [
