@@ -233,7 +233,7 @@ interface SipRates {
   parsePerSecond: number;
   /** TypeScript: `parseSipMessage` → `sipRecord` → `JSON.stringify`. */
   recordPerSecond: number;
-  /** Native (the pipeline's path): `cap_sip_parse` → `sipRecordOfJson` → `valueJson`; null without the library. */
+  /** Native (the pipeline's path): `cap_sip_parse` → `SipJsonRecord` → `valueJson`; null without the library. */
   nativeRecordPerSecond: number | null;
   /** The same plus what call tracking reads (`dialogMessage`), as with `call`/`rtp` protocols on. */
   nativeRecordDialogPerSecond: number | null;
@@ -261,10 +261,11 @@ function sipRates(payloads: Uint8Array[]): SipRates {
   const parsePerSecond = rate((payload) => {
     if (parseSipMessage(payload).kind === "message") sink++;
   });
-  const recordPerSecond = rate((payload) => {
+  const typescriptRecord = (payload: Uint8Array) => {
     const result = parseSipMessage(payload);
     if (result.kind === "message") sink += JSON.stringify(sipRecord(base, result.message)).length;
-  });
+  };
+  const recordPerSecond = rate(typescriptRecord);
   const native = NativeSip.open();
   if (native === undefined) {
     return {
@@ -283,10 +284,7 @@ function sipRates(payloads: Uint8Array[]): SipRates {
       const callId = native.callId();
       sink += valueJson(new SipJsonRecord(base, text, callId))!.length;
       if (dialog) sink += native.dialogMessage(callId).cseq.seq;
-    } else if (outcome === "fallback") {
-      const result = parseSipMessage(payload);
-      if (result.kind === "message") sink += JSON.stringify(sipRecord(base, result.message)).length;
-    }
+    } else if (outcome === "fallback") typescriptRecord(payload);
   };
   const nativeFallbacks = payloads.filter((payload) => native.parse(payload) === "fallback").length;
   const nativeRecordPerSecond = rate((payload) => nativeRecord(payload, false));

@@ -4,6 +4,7 @@
 //! ported: the scanner reports `fallback` for them and the TypeScript parser takes the message.
 const std = @import("std");
 const assert = std.debug.assert;
+const abi = @import("abi.zig");
 
 /// Longest start line scanned (start_line.ts `SIP_START_LINE_BYTES_MAX`).
 pub const start_line_bytes_max: u32 = 8192;
@@ -14,7 +15,8 @@ pub const header_lines_max: u32 = 512;
 /// Shortest payload that can hold a start line (`SIP/2.0 200` plus a line end).
 const start_line_bytes_min: u32 = 12;
 
-pub const Kind = enum(u32) { request = 1, response = 2 };
+/// The values are the ABI's: `SipSummary.kind` is `@intFromEnum` of this.
+pub const Kind = enum(u32) { request = abi.sip_kind_request, response = abi.sip_kind_response };
 
 /// What scan_start_line() found. Request: method is `[0, method_end)`; response: the reason phrase span.
 pub const StartLine = struct {

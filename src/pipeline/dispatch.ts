@@ -213,9 +213,8 @@ export class Dispatcher {
   #onNativeSip(native: NativeSip, payload: Uint8Array, tuple: RecordTuple): void {
     this.#counters.sipParser.native++;
     this.#counters.sipMessages[tuple.transport as SipTransport]++;
-    const text = this.#emitter.wants("sip") ? native.jsonText() : undefined;
     const callId = native.callId();
-    if (text !== undefined) this.#emitter.sipJson(text, callId, tuple, payload);
+    if (this.#emitter.wants("sip")) this.#emitter.sipJson(native.jsonText(), callId, tuple, payload);
     if (this.callCapture !== undefined || this.voip !== undefined) {
       this.#track(native.dialogMessage(callId), payload, tuple);
     }

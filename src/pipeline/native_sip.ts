@@ -35,8 +35,6 @@ export class NativeSip {
   readonly #decoder = new TextDecoder();
   #payload: Uint8Array = new Uint8Array(0);
   #jsonBytes = 0;
-  /** The last message's JSON text, once `jsonText()` decoded it. */
-  #text: string | undefined;
 
   private constructor(parser: NativeSipParser) {
     this.#parser = parser;
@@ -59,7 +57,6 @@ export class NativeSip {
   parse(payload: Uint8Array): NativeSipOutcome {
     const result = this.#parser.parse(payload);
     this.#payload = payload;
-    this.#text = undefined;
     if (result >= 0) {
       this.#jsonBytes = result;
       return "message";
@@ -70,7 +67,7 @@ export class NativeSip {
 
   /** The `sip` object's JSON text of the last message. */
   jsonText(): string {
-    return this.#text ??= this.#decoder.decode(this.#parser.json.subarray(0, this.#jsonBytes));
+    return this.#decoder.decode(this.#parser.json.subarray(0, this.#jsonBytes));
   }
 
   /**
