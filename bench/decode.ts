@@ -8,7 +8,7 @@
  *   default protocol, records serialised (`valueJson`, what the outputs use) into a null sink, and (corpus only) (d)
  *   the pipeline with `--protocol rtp`: L2–L4 decode plus RTP stream statistics, issue 3's first target;
  * - SIP: messages parsed per second from the corpus' SIP payloads: TypeScript (parse only, and parse → `sip` record →
- *   JSON) and native, the pipeline's path (`cap_sip_parse` → `SipJsonRecord` → `valueJson`, also with call tracking's
+ *   JSON) and native, the pipeline's path (`cap_sip_parse_record` → `SipJsonRecord` → `valueJson`, also with call tracking's
  *   fields);
  * - memory: heap retained after a forced GC per million packets that produce no record, and bytes allocated per
  *   packet (heap growth over windows too short for a collection: an estimate).
@@ -233,7 +233,7 @@ interface SipRates {
   parsePerSecond: number;
   /** TypeScript: `parseSipMessage` → `sipRecord` → `JSON.stringify`. */
   recordPerSecond: number;
-  /** Native (the pipeline's path): `cap_sip_parse` → `SipJsonRecord` → `valueJson`; null without the library. */
+  /** Native (the pipeline's path): `cap_sip_parse_record` → `SipJsonRecord` → `valueJson`; null without the library. */
   nativeRecordPerSecond: number | null;
   /** The same plus what call tracking reads (`dialogMessage`), as with `call`/`rtp` protocols on. */
   nativeRecordDialogPerSecond: number | null;
@@ -243,8 +243,17 @@ interface SipRates {
 
 /** SIP messages per CPU second: parse only, and parse → record → JSON (TypeScript, then native). */
 function sipRates(payloads: Uint8Array[]): SipRates {
-  const tuple = { ipVersion: 4, transport: "udp", srcIp: "10.0.0.1", srcPort: 5060, dstIp: "10.0.0.2", dstPort: 5060 };
-  const base = recordBase("sip", { sec: 1_700_000_000, nsec: 0 }, { ...tuple, flowHash: 1 }, undefined, "bench");
+  const time = { sec: 1_700_000_000, nsec: 0 };
+  const tuple = {
+    ipVersion: 4,
+    transport: "udp",
+    srcIp: "10.0.0.1",
+    srcPort: 5060,
+    dstIp: "10.0.0.2",
+    dstPort: 5060,
+    flowHash: 1,
+  };
+  const base = recordBase("sip", time, tuple, undefined, "bench");
   const rate = (work: (payload: Uint8Array) => void) => {
     const until = performance.now() + 300;
     while (performance.now() < until) for (const payload of payloads) work(payload);
@@ -278,11 +287,12 @@ function sipRates(payloads: Uint8Array[]): SipRates {
     };
   }
   const nativeRecord = (payload: Uint8Array, dialog: boolean) => {
-    const outcome = native.parse(payload);
+    // As the pipeline does: the common fields go to the parser, which writes the whole record's JSON.
+    const outcome = native.parse(payload, native.head.fill(time, tuple, undefined, "bench"));
     if (outcome === "message") {
       const text = native.jsonText();
       const callId = native.callId();
-      sink += valueJson(new SipJsonRecord(base, text, callId))!.length;
+      sink += valueJson(new SipJsonRecord(base, text, callId, native.recordJson))!.length;
       if (dialog) sink += native.dialogMessage(callId).cseq.seq;
     } else if (outcome === "fallback") typescriptRecord(payload);
   };

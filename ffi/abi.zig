@@ -4,7 +4,7 @@
 const std = @import("std");
 const assert = std.debug.assert;
 
-pub const abi_version: u32 = 9;
+pub const abi_version: u32 = 10;
 
 /// Return value of every exported function: `>= 0` success, `< 0` one of these. Never renumber.
 pub const Status = enum(i32) {
@@ -354,6 +354,45 @@ pub const SipSummary = extern struct {
     }
 };
 
+/// VLAN ids a `RecordHead` holds; a record with more has its common fields written by TypeScript.
+pub const record_head_vlans_max: u32 = 8;
+/// `RecordHead.flags` bits: the record has a `flow_id`, a `vlan` list.
+pub const record_head_flag_flow_id: u8 = 1 << 0;
+pub const record_head_flag_vlan: u8 = 1 << 1;
+
+/// In-param of cap_sip_parse_record: the common fields of a `sip` record (src/pipeline/record_base.ts `recordBase`).
+/// Text segments lie one after another at the start of the text buffer, in the order of their `*_bytes` fields: the
+/// lead (`{"type":"sip","v":1`), the middle (the task and interface members, `,"task":...`, possibly empty), then
+/// the transport and the two addresses (printable ASCII without `"` or `\`).
+pub const RecordHead = extern struct {
+    sec: u32,
+    /// Below 10^9.
+    nsec: u32,
+    /// Written as `flow_id` when `record_head_flag_flow_id` is set.
+    flow_hash: u32,
+    src_port: u16,
+    dst_port: u16,
+    /// 0: no `ip_version` member.
+    ip_version: u8,
+    flags: u8,
+    /// At most `record_head_vlans_max`; at least 1 with `record_head_flag_vlan`.
+    vlan_count: u8,
+    reserved: u8,
+    lead_bytes: u16,
+    middle_bytes: u16,
+    transport_bytes: u16,
+    src_ip_bytes: u16,
+    dst_ip_bytes: u16,
+    reserved2: u16,
+    vlan_ids: [record_head_vlans_max]u16,
+
+    comptime {
+        assert(@sizeOf(RecordHead) == 48);
+        assert(@offsetOf(RecordHead, "lead_bytes") == 20);
+        assert(@offsetOf(RecordHead, "vlan_ids") == 32);
+    }
+};
+
 /// Filled by cap_abi_layout so TypeScript can check the generated abi.ts against the loaded library.
 pub const AbiLayout = extern struct {
     abi_version: u32,
@@ -392,5 +431,6 @@ test "ABI structs have the sizes docs/abi.md promises" {
     try std.testing.expectEqual(@as(usize, 40), @sizeOf(BlockWalk));
     try std.testing.expectEqual(@as(usize, 80), @sizeOf(BlockCounts));
     try std.testing.expectEqual(@as(usize, 192), @sizeOf(SipSummary));
+    try std.testing.expectEqual(@as(usize, 48), @sizeOf(RecordHead));
     try std.testing.expectEqual(@as(i32, -127), Status.unexpected.code());
 }

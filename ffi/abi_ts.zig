@@ -55,6 +55,14 @@ pub fn main() !void {
         .{ "FROM", abi.sip_flag_from },
         .{ "TO", abi.sip_flag_to },
     });
+    try write_struct(w, "RecordHead", abi.RecordHead);
+    try write_values(w, "RecordHeadLimit", "`RecordHead` limits.", .{
+        .{ "vlansMax", abi.record_head_vlans_max },
+    });
+    try write_constants(w, "RecordHeadFlag", "`RecordHead.flags` bits.", .{
+        .{ "FLOW_ID", abi.record_head_flag_flow_id },
+        .{ "VLAN", abi.record_head_flag_vlan },
+    });
     try write_values(w, "BatchArena", "Per-packet arrays of a batch arena: array k starts at `k * packetsMax` bytes.", .{
         .{ "timestampSec", abi.batch_arena.timestamp_sec },
         .{ "offsets", abi.batch_arena.offsets },

@@ -14,6 +14,7 @@ const pcap_block = @import("pcap_block.zig");
 const block_walk = @import("block_walk.zig");
 const block_counts = @import("block_counts.zig");
 const sip = @import("sip.zig");
+const sip_record = @import("sip_record.zig");
 const Ring = ring_.Ring;
 const Status = abi.Status;
 
@@ -163,6 +164,22 @@ fn cap_sip_parse(
     return sip.parse(bytes, out, buffer);
 }
 
+fn cap_sip_parse_record(
+    payload: ?[*]const u8,
+    payload_bytes: u32,
+    head: *const abi.RecordHead,
+    text: ?[*]const u8,
+    text_bytes: u32,
+    out: *abi.SipSummary,
+    json: ?[*]u8,
+    json_capacity: u32,
+) callconv(.c) i32 {
+    const bytes: []const u8 = if (payload) |p| p[0..payload_bytes] else &.{};
+    const text_slice: []const u8 = if (text) |p| p[0..text_bytes] else &.{};
+    const buffer: []u8 = if (json) |p| p[0..json_capacity] else &.{};
+    return sip_record.parse(bytes, head, text_slice, out, buffer);
+}
+
 fn cap_abi_version() callconv(.c) u32 {
     return abi.abi_version;
 }
@@ -218,6 +235,7 @@ comptime {
     @export(&cap_block_walk, .{ .name = "cap_block_walk" });
     @export(&cap_block_counts, .{ .name = "cap_block_counts" });
     @export(&cap_sip_parse, .{ .name = "cap_sip_parse" });
+    @export(&cap_sip_parse_record, .{ .name = "cap_sip_parse_record" });
     @export(&cap_abi_version, .{ .name = "cap_abi_version" });
     @export(&cap_abi_layout, .{ .name = "cap_abi_layout" });
     @export(&cap_version_string, .{ .name = "cap_version_string" });
@@ -240,6 +258,7 @@ test {
     _ = @import("block_packets.zig");
     _ = @import("summary_test.zig");
     _ = @import("sip_test.zig");
+    _ = @import("sip_record.zig");
 }
 
 test "cap_abi_layout() reports every ABI size" {

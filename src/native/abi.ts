@@ -3,7 +3,7 @@
 // Every struct is `{ size, <field>: { offset, size } }`; offsets and sizes are in bytes.
 
 /** Bumped on any ABI change; `cap_abi_version()` must return this. */
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 10;
 
 /** Return values of every function: `>= 0` success, `< 0` one of these. */
 export const Status = {
@@ -230,6 +230,38 @@ export const SipParse = {
 export const SipSummaryFlag = {
   FROM: 0x1,
   TO: 0x2,
+} as const;
+
+/** `RecordHead` (ffi/abi.zig), 48 bytes. */
+export const RecordHead = {
+  size: 48,
+  sec: { offset: 0, size: 4 },
+  nsec: { offset: 4, size: 4 },
+  flow_hash: { offset: 8, size: 4 },
+  src_port: { offset: 12, size: 2 },
+  dst_port: { offset: 14, size: 2 },
+  ip_version: { offset: 16, size: 1 },
+  flags: { offset: 17, size: 1 },
+  vlan_count: { offset: 18, size: 1 },
+  reserved: { offset: 19, size: 1 },
+  lead_bytes: { offset: 20, size: 2 },
+  middle_bytes: { offset: 22, size: 2 },
+  transport_bytes: { offset: 24, size: 2 },
+  src_ip_bytes: { offset: 26, size: 2 },
+  dst_ip_bytes: { offset: 28, size: 2 },
+  reserved2: { offset: 30, size: 2 },
+  vlan_ids: { offset: 32, size: 16 },
+} as const;
+
+/** `RecordHead` limits. */
+export const RecordHeadLimit = {
+  vlansMax: 8,
+} as const;
+
+/** `RecordHead.flags` bits. */
+export const RecordHeadFlag = {
+  FLOW_ID: 0x1,
+  VLAN: 0x2,
 } as const;
 
 /** Per-packet arrays of a batch arena: array k starts at `k * packetsMax` bytes. */

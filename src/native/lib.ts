@@ -53,6 +53,10 @@ export const SYMBOLS = {
   cap_block_walk: { parameters: ["buffer", "buffer", "buffer"], result: "i32" },
   cap_block_counts: { parameters: ["buffer", "buffer"], result: "i32" },
   cap_sip_parse: { parameters: ["buffer", "u32", "buffer", "buffer", "u32"], result: "i32" },
+  cap_sip_parse_record: {
+    parameters: ["buffer", "u32", "buffer", "buffer", "u32", "buffer", "buffer", "u32"],
+    result: "i32",
+  },
   cap_abi_layout: { parameters: ["buffer"], result: "i32" },
   // The eBPF counter arrives in a later step of the library; optional keeps older builds loadable.
   cap_bpf_counter_open: { parameters: ["buffer", "buffer"], result: "pointer", optional: true },

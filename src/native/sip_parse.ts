@@ -6,7 +6,7 @@
  * parse. The only caller of `cap_sip_parse`.
  * @module
  */
-import { SipParse, SipReason, SipSpan, SipSummary } from "./abi.ts";
+import { RecordHead, SipParse, SipReason, SipSpan, SipSummary } from "./abi.ts";
 import { captureLibrary } from "./lib.ts";
 
 /** Return value meaning "parse this message with parseSipMessage instead". */
@@ -86,6 +86,20 @@ type SipParseSymbol = (
   jsonCapacity: number,
 ) => number;
 
+type SipParseRecordSymbol = (
+  payload: Uint8Array,
+  payloadBytes: number,
+  head: Uint8Array,
+  text: Uint8Array,
+  textBytes: number,
+  summary: Uint32Array,
+  json: Uint8Array,
+  jsonCapacity: number,
+) => number;
+
+/** Capacity of `NativeSipParser.headText`: the lead, the task and interface members, the transport, two addresses. */
+export const RECORD_HEAD_TEXT_BYTES = 2048;
+
 /** One parser: its JSON buffer and summary are reused by every call (valid until the next one). */
 export class NativeSipParser {
   /** The JSON output buffer (valid until the next parse). */
@@ -94,7 +108,15 @@ export class NativeSipParser {
   readonly summary: Uint32Array<ArrayBuffer>;
   /** The same words as i32, for `cause`. */
   readonly summaryI32: Int32Array<ArrayBuffer>;
+  /**
+   * The `RecordHead` struct `parseRecord` reads (src/pipeline/sip_record_head.ts fills it): three views of one buffer,
+   * indexed by `RecordHead` offsets divided by the view's element size.
+   */
+  readonly head: { bytes: Uint8Array<ArrayBuffer>; u16: Uint16Array<ArrayBuffer>; u32: Uint32Array<ArrayBuffer> };
+  /** The text segments of the head, one after another from byte 0 (`RecordHead.*_bytes` give their lengths). */
+  readonly headText: Uint8Array<ArrayBuffer> = new Uint8Array(RECORD_HEAD_TEXT_BYTES);
   readonly #parse: SipParseSymbol;
+  readonly #parseRecord: SipParseRecordSymbol;
 
   /** @throws {CaptureError} when the capture library cannot be loaded. */
   constructor(jsonCapacityBytes: number = JSON_CAPACITY_DEFAULT) {
@@ -103,14 +125,36 @@ export class NativeSipParser {
     }
     const symbols = captureLibrary();
     this.#parse = symbols.cap_sip_parse as SipParseSymbol;
+    this.#parseRecord = symbols.cap_sip_parse_record as SipParseRecordSymbol;
     this.json = new Uint8Array(jsonCapacityBytes);
     const buffer = new ArrayBuffer(SipSummary.size);
     this.summary = new Uint32Array(buffer);
     this.summaryI32 = new Int32Array(buffer);
+    const head = new ArrayBuffer(RecordHead.size);
+    this.head = { bytes: new Uint8Array(head), u16: new Uint16Array(head), u32: new Uint32Array(head) };
   }
 
   /** ≥ 0: JSON bytes in `json` [0, n); -(1+k): invalid reason index k (`SIP_INVALID_REASONS`); SIP_NATIVE_FALLBACK. */
   parse(payload: Uint8Array): number {
     return this.#parse(payload, payload.length, this.summary, this.json, this.json.length);
+  }
+
+  /**
+   * `parse`, with the JSON of the whole `sip` record: the common fields `head` and `headText` describe, then `"sip":`
+   * and the `sip` object (`cap_sip_parse_record`); ≥ 0 counts the whole record's bytes.
+   */
+  parseRecord(payload: Uint8Array): number {
+    const json = this.json;
+    const text = this.headText;
+    return this.#parseRecord(
+      payload,
+      payload.length,
+      this.head.bytes,
+      text,
+      text.length,
+      this.summary,
+      json,
+      json.length,
+    );
   }
 }

@@ -190,7 +190,7 @@ export class Dispatcher {
   #onSip(payload: Uint8Array, tuple: RecordTuple): void {
     const native = this.#nativeSip;
     if (native !== undefined) {
-      const outcome = native.parse(payload);
+      const outcome = native.parse(payload, this.#emitter.sipRecordHead(native.head, tuple));
       if (outcome === "message") return this.#onNativeSip(native, payload, tuple);
       if (outcome !== "fallback") {
         this.#counters.sipParser.native++;
@@ -214,7 +214,9 @@ export class Dispatcher {
     this.#counters.sipParser.native++;
     this.#counters.sipMessages[tuple.transport as SipTransport]++;
     const callId = native.callId();
-    if (this.#emitter.wants("sip")) this.#emitter.sipJson(native.jsonText(), callId, tuple, payload);
+    if (this.#emitter.wants("sip")) {
+      this.#emitter.sipJson(native.jsonText(), native.recordJson, callId, tuple, payload);
+    }
     if (this.callCapture !== undefined || this.voip !== undefined) {
       this.#track(native.dialogMessage(callId), payload, tuple);
     }

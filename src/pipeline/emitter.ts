@@ -34,6 +34,7 @@ import {
   sipRecord,
 } from "./records.ts";
 import { SipJsonRecord } from "./sip_json_record.ts";
+import type { SipRecordHead } from "./sip_record_head.ts";
 
 /** Link contexts of calls kept for their late records; the oldest is forgotten past this. */
 export const CALL_LINKS_MAX_DEFAULT = 65536;
@@ -136,11 +137,22 @@ export class RecordEmitter {
     this.#push(record);
   }
 
-  /** Emits a `sip` record whose `sip` object is `sipJson` (from the native parser); see `sip()` for `payload`. */
-  sipJson(sipJson: string, callId: string, tuple: RecordTuple, payload?: Uint8Array): void {
+  /**
+   * Fills `head` with the common fields of the `sip` record of the current packet's message, for the native parser to
+   * write the whole record's JSON; false when no `sip` record is wanted or the parser cannot write them.
+   */
+  sipRecordHead(head: SipRecordHead, tuple: RecordTuple): boolean {
+    return this.wants("sip") && head.fill(this.#time(undefined), tuple, this.currentLink(), this.#task);
+  }
+
+  /**
+   * Emits a `sip` record from the native parser's JSON: its `sip` object's, or with `whole` the whole record's (made
+   * from what `sipRecordHead` filled); see `sip()` for `payload`.
+   */
+  sipJson(json: string, whole: boolean, callId: string, tuple: RecordTuple, payload?: Uint8Array): void {
     if (!this.wants("sip")) return;
     const base = recordBase("sip", this.#time(undefined), tuple, this.currentLink(), this.#task);
-    const record = new SipJsonRecord(base, sipJson, callId);
+    const record = new SipJsonRecord(base, json, callId, whole);
     if (payload !== undefined) attachRawPayload(record, payload.slice());
     this.#push(record);
   }

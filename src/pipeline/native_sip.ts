@@ -25,6 +25,7 @@ import {
   type SipInvalidReason,
   type SipReason,
 } from "../protocols/sip/mod.ts";
+import { SipRecordHead } from "./sip_record_head.ts";
 
 /** What `NativeSip.parse()` found: a message (JSON in the parser), an invalid one, or one to parse in TypeScript. */
 export type NativeSipOutcome = "message" | SipInvalidReason | "fallback";
@@ -33,11 +34,15 @@ export type NativeSipOutcome = "message" | SipInvalidReason | "fallback";
 export class NativeSip {
   readonly #parser: NativeSipParser;
   readonly #decoder = new TextDecoder();
+  /** The common fields `parse(payload, true)` writes before the `sip` object. */
+  readonly head: SipRecordHead;
   #payload: Uint8Array = new Uint8Array(0);
   #jsonBytes = 0;
+  #recordJson = false;
 
   private constructor(parser: NativeSipParser) {
     this.#parser = parser;
+    this.head = new SipRecordHead(parser);
   }
 
   /**
@@ -53,10 +58,14 @@ export class NativeSip {
     }
   }
 
-  /** Parses `payload`; the accessors below describe it until the next call. */
-  parse(payload: Uint8Array): NativeSipOutcome {
-    const result = this.#parser.parse(payload);
+  /**
+   * Parses `payload`; the accessors below describe it until the next call. With `headed` (`head` filled for this
+   * message) the JSON is the whole `sip` record's, else the `sip` object's (`recordJson` tells which).
+   */
+  parse(payload: Uint8Array, headed = false): NativeSipOutcome {
+    const result = headed ? this.#parser.parseRecord(payload) : this.#parser.parse(payload);
     this.#payload = payload;
+    this.#recordJson = headed;
     if (result >= 0) {
       this.#jsonBytes = result;
       return "message";
@@ -65,7 +74,12 @@ export class NativeSip {
     return SIP_INVALID_REASONS[-result - 1] ?? "fallback";
   }
 
-  /** The `sip` object's JSON text of the last message. */
+  /** True when `jsonText()` is the whole record's JSON, false when it is the `sip` object's. */
+  get recordJson(): boolean {
+    return this.#recordJson;
+  }
+
+  /** The JSON text of the last message: the whole `sip` record's or its `sip` object's (`recordJson`). */
   jsonText(): string {
     return this.#decoder.decode(this.#parser.json.subarray(0, this.#jsonBytes));
   }

@@ -19,20 +19,26 @@ export interface SipJsonRecord extends RecordBase {}
 /** See the module documentation. */
 export class SipJsonRecord implements SipRecord, PrebuiltJson {
   declare type: "sip";
-  readonly #sipJson: string;
+  /** The `sip` object's JSON, or the whole record's when `#whole`. */
+  readonly #json: string;
+  readonly #whole: boolean;
   readonly #callId: string;
   #sip: SipFields | undefined;
 
-  /** `base` must be a `sip` record base; `sipJson` the `sip` object's JSON and `callId` its `call_id`. */
-  constructor(base: RecordBase, sipJson: string, callId: string) {
+  /**
+   * `base` must be a `sip` record base and `callId` the message's `call_id`; `json` is the `sip` object's JSON, or
+   * with `whole` the whole record's, `JSON.stringify` of `base` with the `sip` member after its fields.
+   */
+  constructor(base: RecordBase, json: string, callId: string, whole = false) {
     Object.assign(this, base);
-    this.#sipJson = sipJson;
+    this.#json = json;
+    this.#whole = whole;
     this.#callId = callId;
   }
 
   /** The `sip` object (parsed from its JSON on first read). */
   get sip(): SipFields {
-    return this.#sip ??= JSON.parse(this.#sipJson) as SipFields;
+    return this.#sip ??= this.#whole ? (JSON.parse(this.#json) as SipRecord).sip : JSON.parse(this.#json) as SipFields;
   }
 
   /** The message's Call-ID, without parsing `sip`. */
@@ -45,8 +51,8 @@ export class SipJsonRecord implements SipRecord, PrebuiltJson {
     return { ...this, sip: this.sip };
   }
 
-  /** The record's JSON: the common fields' JSON with the `sip` text spliced in. */
+  /** The record's JSON: made whole by the parser, or the common fields' JSON with the `sip` text spliced in. */
   [PREBUILT_JSON](): string {
-    return spliceJsonMember({ ...this }, "sip", this.#sipJson);
+    return this.#whole ? this.#json : spliceJsonMember({ ...this }, "sip", this.#json);
   }
 }

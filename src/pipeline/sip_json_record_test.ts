@@ -20,6 +20,7 @@ function made() {
   return {
     plain: sipRecord(base(), message),
     json: new SipJsonRecord(base(), JSON.stringify(sipFields(message)), message.callId),
+    whole: new SipJsonRecord(base(), JSON.stringify(sipRecord(base(), message)), message.callId, true),
   };
 }
 
@@ -29,6 +30,16 @@ Deno.test("SipJsonRecord: valueJson and JSON.stringify give the plain sip record
   assert.equal(valueJson(json), expected);
   assert.equal(JSON.stringify(json), expected);
   assert.equal(valueJson({ ...json }), JSON.stringify({ ...plain, sip: undefined }), "a copy has no sip getter");
+});
+
+Deno.test("SipJsonRecord: made from the whole record's JSON, it gives that JSON and reads its sip object", () => {
+  const { plain, whole } = made();
+  const expected = JSON.stringify(plain);
+  assert.equal(valueJson(whole), expected);
+  assert.equal(JSON.stringify(whole), expected);
+  assert.deepEqual(whole.sip, plain.sip);
+  assert.equal(whole.src_ip, plain.src_ip);
+  assert.equal(whole.callId, plain.sip.call_id);
 });
 
 Deno.test("SipJsonRecord: reads like a plain record (common fields, sip, Call-ID) and keeps a raw payload apart", () => {
