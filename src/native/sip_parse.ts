@@ -117,6 +117,8 @@ export class NativeSipParser {
   readonly headText: Uint8Array<ArrayBuffer> = new Uint8Array(RECORD_HEAD_TEXT_BYTES);
   readonly #parse: SipParseSymbol;
   readonly #parseRecord: SipParseRecordSymbol;
+  /** `json`'s address (its backing store never moves), for reading a record's JSON as a C string. */
+  readonly #jsonPointer: Deno.PointerObject | null;
 
   /** @throws {CaptureError} when the capture library cannot be loaded. */
   constructor(jsonCapacityBytes: number = JSON_CAPACITY_DEFAULT) {
@@ -127,6 +129,7 @@ export class NativeSipParser {
     this.#parse = symbols.cap_sip_parse as SipParseSymbol;
     this.#parseRecord = symbols.cap_sip_parse_record as SipParseRecordSymbol;
     this.json = new Uint8Array(jsonCapacityBytes);
+    this.#jsonPointer = Deno.UnsafePointer.of(this.json);
     const buffer = new ArrayBuffer(SipSummary.size);
     this.summary = new Uint32Array(buffer);
     this.summaryI32 = new Int32Array(buffer);
@@ -156,5 +159,13 @@ export class NativeSipParser {
       json,
       json.length,
     );
+  }
+
+  /**
+   * The JSON of the last `parseRecord` that returned ≥ 0: the library ends it with a NUL, and reading it as a C string
+   * (valid UTF-8, no NUL inside) makes the same string as a TextDecoder, in about half the time.
+   */
+  recordText(): string {
+    return this.#jsonPointer === null ? "" : Deno.UnsafePointerView.getCString(this.#jsonPointer);
   }
 }
