@@ -112,6 +112,29 @@ export function recordBase(
   return base;
 }
 
+/**
+ * Copies the fields of `base` (made by `recordBase`) onto `target` as own properties, in `recordBase`'s order, leaving
+ * out the ones `base` does not have. A record class copies its common fields this way: `Object.assign` onto a class
+ * instance cost 0.3–0.7 µs a record here, these assignments well under 0.1 µs.
+ */
+export function copyRecordBase(target: RecordBase, base: RecordBase): void {
+  target.type = base.type;
+  target.v = base.v;
+  target.timestamp_ms = base.timestamp_ms;
+  target.timestamp_ns = base.timestamp_ns;
+  if (base.task !== undefined) target.task = base.task;
+  if (base.interface !== undefined) target.interface = base.interface;
+  if (base.ip_version !== undefined) target.ip_version = base.ip_version;
+  if (base.transport !== undefined) target.transport = base.transport;
+  if (base.src_ip !== undefined) target.src_ip = base.src_ip;
+  if (base.src_port !== undefined) target.src_port = base.src_port;
+  if (base.dst_ip !== undefined) target.dst_ip = base.dst_ip;
+  if (base.dst_port !== undefined) target.dst_port = base.dst_port;
+  if (base.vlan !== undefined) target.vlan = base.vlan;
+  if (base.tunnels !== undefined) target.tunnels = base.tunnels;
+  if (base.flow_id !== undefined) target.flow_id = base.flow_id;
+}
+
 /** The link context of a decoded packet: interface name, VLAN ids of the outer frame, outer tunnel endpoints. */
 export function linkContextOf(packet: DecodedPacket, interfaceName: string | undefined): LinkContext {
   const link: LinkContext = {};

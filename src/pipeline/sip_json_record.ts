@@ -10,7 +10,7 @@
  */
 
 import { PREBUILT_JSON, type PrebuiltJson, spliceJsonMember } from "../output/prebuilt_json.ts";
-import type { RecordBase } from "./record_base.ts";
+import { copyRecordBase, type RecordBase } from "./record_base.ts";
 import type { SipFields, SipRecord } from "./records.ts";
 
 /** The common fields of the record, as own properties (declaration merging with the class below). */
@@ -30,7 +30,7 @@ export class SipJsonRecord implements SipRecord, PrebuiltJson {
    * with `whole` the whole record's, `JSON.stringify` of `base` with the `sip` member after its fields.
    */
   constructor(base: RecordBase, json: string, callId: string, whole = false) {
-    Object.assign(this, base);
+    copyRecordBase(this, base);
     this.#json = json;
     this.#whole = whole;
     this.#callId = callId;
