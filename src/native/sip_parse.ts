@@ -12,6 +12,8 @@ import { captureLibrary } from "./lib.ts";
 /** Return value meaning "parse this message with parseSipMessage instead". */
 export const SIP_NATIVE_FALLBACK = SipParse.fallback;
 
+const decoder = new TextDecoder();
+
 /** Default capacity of the JSON buffer: any SIP message's `sip` object a UDP datagram can carry fits. */
 const JSON_CAPACITY_DEFAULT = 65536;
 
@@ -162,10 +164,15 @@ export class NativeSipParser {
   }
 
   /**
-   * The JSON of the last `parseRecord` that returned ≥ 0: the library ends it with a NUL, and reading it as a C string
-   * (valid UTF-8, no NUL inside) makes the same string as a TextDecoder, in about half the time.
+   * The JSON of the last `parseRecord`, which returned `jsonBytes` (≥ 0): the library ends it with a NUL, and reading
+   * it as a C string (valid UTF-8, no NUL inside) makes the same string as a TextDecoder, in about half the time. The
+   * NUL is checked first, so a library that did not write it cannot make the string run on into an older record.
    */
-  recordText(): string {
-    return this.#jsonPointer === null ? "" : Deno.UnsafePointerView.getCString(this.#jsonPointer);
+  recordText(jsonBytes: number): string {
+    const json = this.json;
+    if (this.#jsonPointer === null || jsonBytes >= json.length || json[jsonBytes] !== 0) {
+      return decoder.decode(json.subarray(0, jsonBytes));
+    }
+    return Deno.UnsafePointerView.getCString(this.#jsonPointer);
   }
 }

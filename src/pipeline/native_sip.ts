@@ -81,7 +81,7 @@ export class NativeSip {
 
   /** The JSON text of the last message: the whole `sip` record's or its `sip` object's (`recordJson`). */
   jsonText(): string {
-    if (this.#recordJson) return this.#parser.recordText();
+    if (this.#recordJson) return this.#parser.recordText(this.#jsonBytes);
     return this.#decoder.decode(this.#parser.json.subarray(0, this.#jsonBytes));
   }
 

@@ -160,3 +160,24 @@ Deno.test("SipRecordHead: the pipeline has the parser write whole records, and n
     NativeSip.prototype.parse = parse;
   }
 });
+
+Deno.test("NativeSipParser.recordText(): the record's JSON, read as a C string only when the NUL is there", () => {
+  const parser = new NativeSipParser();
+  const head = new SipRecordHead(parser);
+  const tuple = {
+    ipVersion: 4,
+    transport: "udp",
+    srcIp: "10.0.0.1",
+    srcPort: 1,
+    dstIp: "10.0.0.2",
+    dstPort: 2,
+    flowHash: 1,
+  };
+  assert.ok(head.fill({ sec: 1, nsec: 2 }, tuple, undefined, "t"));
+  const bytes = parser.parseRecord(MESSAGE);
+  const expected = decoder.decode(parser.json.subarray(0, bytes));
+  assert.equal(parser.json[bytes], 0);
+  assert.equal(parser.recordText(bytes), expected);
+  parser.json[bytes] = 0x20; // As a library without the NUL would leave it: the text must not run on.
+  assert.equal(parser.recordText(bytes), expected);
+});
