@@ -6,6 +6,7 @@
 import { MessageBatch } from "../src/output/kafka/message_batch.ts";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
+import { tracingChannel } from "node:diagnostics_channel";
 import { Admin, Producer } from "@platformatic/kafka";
 import { createKafkaClient, type KafkaClient, type KafkaClientOptions } from "../src/output/kafka/client.ts";
 import type { KafkaMessage } from "../src/output/kafka/client.ts";
@@ -37,6 +38,35 @@ function messages(topic: string, from: number, count: number): KafkaMessage[] {
     headers: [["task", encoder.encode("t1")], ["seq", encoder.encode(String(from + i))]],
     timestampMs: 1_700_000_000_000 + from + i,
   }));
+}
+
+/**
+ * Counts Produce requests written and not yet answered, from the library's diagnostics channel (`start` when a request
+ * is written to its connection, `asyncStart` when its response arrives): `most` is the peak.
+ */
+function produceRequestsOnTheWire(): { readonly most: number; stop(): void } {
+  const channel = tracingChannel<string, { apiKey?: number }>("plt:kafka:connections:api");
+  let now = 0;
+  let most = 0;
+  const produce = (context: { apiKey?: number }) => context.apiKey === 0;
+  const handlers = {
+    start(context: { apiKey?: number }) {
+      if (produce(context)) most = Math.max(most, ++now);
+    },
+    asyncStart(context: { apiKey?: number }) {
+      if (produce(context)) now--;
+    },
+    end() {},
+    asyncEnd() {},
+    error() {},
+  };
+  channel.subscribe(handlers);
+  return {
+    get most() {
+      return most;
+    },
+    stop: () => channel.unsubscribe(handlers),
+  };
 }
 
 /** kcat's view of `topic`: one line per message, `partition|key|timestamp|headers|value`. */
@@ -71,7 +101,7 @@ Deno.test("the client's record batches reach a real broker: partitions, idempote
   try {
     await broker.up();
     const admin = new Admin({ clientId: "batch-sender-test-admin", bootstrapBrokers: [broker.bootstrap] });
-    const topics = ["keyed", "reference", "idem", "acks0", "gzip", "snappy", "lz4", "zstd"];
+    const topics = ["keyed", "reference", "idem", "pipelined", "acks0", "gzip", "snappy", "lz4", "zstd"];
     await admin.createTopics({ topics, partitions, replicas: 1 });
     await admin.close();
 
@@ -105,6 +135,24 @@ Deno.test("the client's record batches reach a real broker: partitions, idempote
       }
       await sender.close();
       assertDelivered(await consume(broker, "idem"), 2000);
+    });
+
+    await t.step("idempotent sends in flight together are on the wire together, and keep their order", async () => {
+      const wire = produceRequestsOnTheWire();
+      try {
+        const sender = client(broker, { idempotent: true, acks: "all", maxInFlight: 5 });
+        const sends = [];
+        for (let batch = 0; batch < 5; batch++) {
+          sends.push(sender.send(MessageBatch.fromMessages(messages("pipelined", batch * 400, 400))));
+        }
+        await Promise.all(sends);
+        await sender.close();
+      } finally {
+        wire.stop();
+      }
+      // @platformatic/kafka's own idempotent Producer allows one request per connection: this was 1.
+      assert.ok(wire.most >= 2, `most Produce requests on the wire at once: ${wire.most}`);
+      assertDelivered(await consume(broker, "pipelined"), 2000);
     });
 
     await t.step("acks 0 sends without waiting for the broker", async () => {

@@ -8,6 +8,7 @@
  */
 import { Producer } from "@platformatic/kafka";
 import { readFileSync } from "node:fs";
+import { kafkaDefaults } from "../defaults.ts";
 import { BatchSender } from "./batch_sender.ts";
 import type { MessageBatch } from "./message_batch.ts";
 
@@ -52,6 +53,8 @@ export interface KafkaClientOptions {
   brokers: string[];
   acks: KafkaAcks;
   idempotent: boolean;
+  /** Produce requests on the wire at once per connection (the output's batches in flight). @default 5 */
+  maxInFlight?: number;
   compression: KafkaCompression;
   requestTimeoutMs: number;
   connectTimeoutMs: number;
@@ -94,10 +97,13 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     clientId: options.clientId,
     bootstrapBrokers: options.brokers,
     acks: options.acks === "all" ? -1 : options.acks,
-    // The producer forces acks=all with idempotence, and infinite retries unless told otherwise.
-    idempotent: options.idempotent,
-    // With idempotence, retries <= 1 means "forever" to @platformatic/kafka: a send would never fail over.
-    retries: options.idempotent ? Math.max(2, options.retries) : options.retries,
+    // Idempotence is BatchSender's (producer id, sequences, acks=all), never the library's: its idempotent Producer
+    // forces one request on the wire per connection, so batches the output had "in flight" waited in the connection's
+    // queue for the previous acknowledgement, and the output waited on the broker a third of the time
+    // (docs/benchmarks.md). The connection writes queued requests in order, which is all the sequences need.
+    idempotent: false,
+    maxInflights: options.maxInFlight ?? kafkaDefaults.maxInFlight,
+    retries: options.retries,
     retryDelay: 200,
     compression: options.compression,
     timeout: options.requestTimeoutMs,

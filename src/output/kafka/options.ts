@@ -111,6 +111,7 @@ export function clientOptions(options: ResolvedKafkaOptions): KafkaClientOptions
     brokers: options.brokers,
     acks: options.acks,
     idempotent: options.idempotent,
+    maxInFlight: effectiveMaxInFlight(options),
     compression: options.compression,
     requestTimeoutMs: options.requestTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs,

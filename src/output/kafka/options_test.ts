@@ -41,6 +41,9 @@ Deno.test("resolveKafkaOptions(): idempotent by default unless acks 0 or 1 is as
   assert.equal(resolveKafkaOptions({ ...base, acks: "all" }).idempotent, true);
   assert.deepEqual([resolveKafkaOptions({ ...base, idempotent: false }).acks], [1]);
   assert.equal(effectiveMaxInFlight(resolveKafkaOptions({ ...base, idempotent: false, maxInFlight: 4 })), 1);
+  // The client puts as many requests on the wire as the output keeps batches in flight.
+  assert.equal(clientOptions(resolveKafkaOptions({ ...base, maxInFlight: 4 })).maxInFlight, 4);
+  assert.equal(clientOptions(resolveKafkaOptions({ ...base, idempotent: false, maxInFlight: 4 })).maxInFlight, 1);
   assert.equal(effectiveMaxInFlight(resolveKafkaOptions({ ...base, maxInFlight: 4 })), 4);
   for (const maxInFlight of [0, 6, 2.5]) {
     assert.throws(() => resolveKafkaOptions({ ...base, maxInFlight }), /maxInFlight/);
