@@ -108,19 +108,16 @@ Deno.test("SipRecordHead: the native record JSON equals JSON.stringify of record
   assert.ok(written > 15_000 && refused > 3_000, `written ${written}, refused ${refused}`);
 });
 
-Deno.test("SipRecordHead: invalid messages give cap_sip_parse's reasons with a head too", () => {
+/** A parser whose head holds a plain IPv4 UDP record's fields. */
+function headedParser(): NativeSipParser {
   const parser = new NativeSipParser();
-  const head = new SipRecordHead(parser);
-  const tuple = {
-    ipVersion: 4,
-    transport: "udp",
-    srcIp: "10.0.0.1",
-    srcPort: 1,
-    dstIp: "10.0.0.2",
-    dstPort: 2,
-    flowHash: 1,
-  };
-  assert.ok(head.fill({ sec: 1, nsec: 2 }, tuple, undefined, "t"));
+  const tuple = { ipVersion: 4, transport: "udp", srcIp: "10.0.0.1", srcPort: 1, dstIp: "10.0.0.2", dstPort: 2 };
+  assert.ok(new SipRecordHead(parser).fill({ sec: 1, nsec: 2 }, { ...tuple, flowHash: 1 }, undefined, "t"));
+  return parser;
+}
+
+Deno.test("SipRecordHead: invalid messages give cap_sip_parse's reasons with a head too", () => {
+  const parser = headedParser();
   for (const text of ["hello", "SIP/2.0 x\r\n\r\n", "OPTIONS sip:a SIP/2.0\r\nCSeq: 1 OPTIONS\r\n\r\n"]) {
     const payload = new TextEncoder().encode(text);
     assert.equal(parser.parseRecord(payload), parser.parse(payload), text);
@@ -162,18 +159,7 @@ Deno.test("SipRecordHead: the pipeline has the parser write whole records, and n
 });
 
 Deno.test("NativeSipParser.recordText(): the record's JSON, read as a C string only when the NUL is there", () => {
-  const parser = new NativeSipParser();
-  const head = new SipRecordHead(parser);
-  const tuple = {
-    ipVersion: 4,
-    transport: "udp",
-    srcIp: "10.0.0.1",
-    srcPort: 1,
-    dstIp: "10.0.0.2",
-    dstPort: 2,
-    flowHash: 1,
-  };
-  assert.ok(head.fill({ sec: 1, nsec: 2 }, tuple, undefined, "t"));
+  const parser = headedParser();
   const bytes = parser.parseRecord(MESSAGE);
   const expected = decoder.decode(parser.json.subarray(0, bytes));
   assert.equal(parser.json[bytes], 0);
