@@ -9,7 +9,9 @@ const assert = std.debug.assert;
 const abi = @import("abi.zig");
 const scan = @import("sip_scan.zig");
 const fields = @import("sip_fields.zig");
+const address_ = @import("sip_address.zig");
 const json_ = @import("sip_json.zig");
+const utf8 = @import("sip_utf8.zig");
 
 const Text = fields.Text;
 const Writer = json_.Writer;
@@ -50,9 +52,14 @@ const Headers = struct {
 /// _headers.ts `MessageDraft`: the single-valued fields (lists are read from `Headers` while writing).
 const Draft = struct {
     call_id: ?Text = null,
-    cseq: ?fields.CSeq = null,
-    from: ?fields.Address = null,
-    to: ?fields.Address = null,
+    /// Set when `has_cseq` (parsed in place).
+    cseq: fields.CSeq = .{ .seq = 0, .method = Text.empty },
+    has_cseq: bool = false,
+    /// From and To: set when `has_from`/`has_to` (parsed in place, not copied: see sip_address.zig).
+    from: address_.Address = .{ .uri = Text.empty },
+    to: address_.Address = .{ .uri = Text.empty },
+    has_from: bool = false,
+    has_to: bool = false,
     content_type: Text = Text.empty,
     user_agent: Text = Text.empty,
     server: Text = Text.empty,
@@ -80,9 +87,9 @@ pub fn parse(payload: []const u8, out: *Summary, json: []u8) i32 {
     const scanned = read_headers(payload, start.next_line, &headers, &draft) catch return abi.sip_parse_fallback;
     if (scanned) |reason| return invalid(reason);
     // Past the header section every decision depends on decoded strings: valid UTF-8 without non-ASCII whitespace
-    // makes them the bytes (sip_scan.zig `is_plain_utf8`). The scan above and the values parsed on the way only
+    // makes them the bytes (sip_utf8.zig `is_plain_utf8`). The scan above and the values parsed on the way only
     // compare bytes with ASCII, so their outcome is the same for any bytes.
-    if (!scan.is_plain_utf8(payload[0..draft.body_offset])) return abi.sip_parse_fallback;
+    if (!utf8.is_plain_utf8(payload[0..draft.body_offset])) return abi.sip_parse_fallback;
     if (validate(payload, &draft)) |reason| return invalid(reason);
     var w = Writer.init(json);
     write_message(&w, payload, &start, &draft, headers.slice(), out) catch return abi.sip_parse_fallback;
@@ -130,14 +137,14 @@ fn apply_header(payload: []const u8, h: ListHeader, draft: *Draft) void {
         .call_id => if (draft.call_id == null and h.end > h.start) {
             draft.call_id = value;
         },
-        .from => if (draft.from == null) {
-            draft.from = fields.parse_address(payload, h.start, h.end);
+        .from => if (!draft.has_from) {
+            draft.has_from = address_.parse_address(payload, h.start, h.end, true, &draft.from);
         },
-        .to => if (draft.to == null) {
-            draft.to = fields.parse_address(payload, h.start, h.end);
+        .to => if (!draft.has_to) {
+            draft.has_to = address_.parse_address(payload, h.start, h.end, true, &draft.to);
         },
-        .cseq => if (draft.cseq == null) {
-            draft.cseq = fields.parse_cseq(payload, h.start, h.end);
+        .cseq => if (!draft.has_cseq) {
+            draft.has_cseq = fields.parse_cseq(payload, h.start, h.end, &draft.cseq);
         },
         .content_type => if (draft.content_type.is_empty()) {
             draft.content_type = value;
@@ -175,7 +182,7 @@ fn apply_content_length(draft: *Draft, length: ?u32) void {
 fn validate(payload: []const u8, draft: *Draft) ?Invalid {
     if (draft.bad_content_length) return .bad_content_length;
     if (draft.call_id == null) return .missing_call_id;
-    if (draft.cseq == null) return .bad_cseq;
+    if (!draft.has_cseq) return .bad_cseq;
     assert(draft.body_offset <= payload.len);
     const available: u32 = @intCast(payload.len - draft.body_offset);
     if (draft.content_length) |length| {
@@ -188,15 +195,20 @@ fn validate(payload: []const u8, draft: *Draft) ?Invalid {
     return null;
 }
 
-fn span_of(text: Text) Fallback!abi.SipSpan {
-    // A span must be the field's exact bytes: resolved escapes are not.
-    if (text.escaped) return error.Fallback;
+fn span_of(text: Text) abi.SipSpan {
     return .{ .start = text.start, .end = text.end };
+}
+
+/// The span of a field that may be a quoted string with escapes.
+fn quoted_span_of(text: Text, escaped: bool) Fallback!abi.SipSpan {
+    // A span must be the field's exact bytes: resolved escapes are not.
+    if (escaped) return error.Fallback;
+    return span_of(text);
 }
 
 /// records.ts `sipFields`, key by key in its order, each optional key only when sipFields sets it.
 fn write_message(
-    w: *Writer,
+    noalias w: *Writer,
     payload: []const u8,
     start: *const scan.StartLine,
     draft: *const Draft,
@@ -204,110 +216,114 @@ fn write_message(
     out: *Summary,
 ) Fallback!void {
     if (start.kind == .request) {
-        w.literal("{\"kind\":\"request\",\"method\":");
-        w.string(payload, .{ .start = 0, .end = start.method_end });
-        w.literal(",\"request_uri\":");
-        w.string(payload, .{ .start = start.uri_start, .end = start.uri_end });
+        w.field("{\"kind\":\"request\",\"method\":", payload, .{ .start = 0, .end = start.method_end }, false);
+        w.field(",\"request_uri\":", payload, .{ .start = start.uri_start, .end = start.uri_end }, false);
     } else {
-        w.literal("{\"kind\":\"response\",\"status_code\":");
-        w.number(start.status_code);
-        w.literal(",\"reason_phrase\":");
-        w.string(payload, .{ .start = start.reason_start, .end = start.reason_end });
+        w.number_field("{\"kind\":\"response\",\"status_code\":", start.status_code);
+        w.field(",\"reason_phrase\":", payload, .{ .start = start.reason_start, .end = start.reason_end }, false);
     }
-    w.literal(",\"call_id\":");
-    w.string(payload, draft.call_id.?);
-    w.literal(",\"cseq\":{\"seq\":");
-    w.number(draft.cseq.?.seq);
-    w.literal(",\"method\":");
-    w.string(payload, draft.cseq.?.method);
+    w.field(",\"call_id\":", payload, draft.call_id.?, false);
+    w.number_field(",\"cseq\":{\"seq\":", draft.cseq.seq);
+    w.field(",\"method\":", payload, draft.cseq.method, false);
     w.literal("}");
-    if (draft.from) |from| {
-        w.literal(",\"from\":");
-        write_address(w, payload, from);
-    }
-    if (draft.to) |to| {
-        w.literal(",\"to\":");
-        write_address(w, payload, to);
-    }
+    if (draft.has_from) write_address(w, payload, ",\"from\":", &draft.from);
+    if (draft.has_to) write_address(w, payload, ",\"to\":", &draft.to);
     try write_vias(w, payload, headers);
     write_contacts(w, payload, headers);
-    write_optional_string(w, payload, ",\"user_agent\":", draft.user_agent);
-    write_optional_string(w, payload, ",\"server\":", draft.server);
-    write_optional_string(w, payload, ",\"content_type\":", draft.content_type);
+    write_optional_string(w, payload, ",\"user_agent\":", draft.user_agent, false);
+    write_optional_string(w, payload, ",\"server\":", draft.server, false);
+    write_optional_string(w, payload, ",\"content_type\":", draft.content_type, false);
     write_optional_number(w, ",\"content_length\":", draft.content_length);
     try write_reasons(w, payload, headers, out);
     write_optional_number(w, ",\"max_forwards\":", draft.max_forwards);
     write_optional_number(w, ",\"expires\":", draft.expires);
-    w.literal(",\"body_bytes\":");
-    w.number(draft.body_length);
+    w.number_field(",\"body_bytes\":", draft.body_length);
     w.literal(",\"sdp\":");
     w.boolean(draft.body_length > 0 and fields.is_sdp_content_type(payload, draft.content_type));
     w.literal("}");
 }
 
-fn write_optional_string(w: *Writer, payload: []const u8, comptime key: []const u8, text: Text) void {
-    if (text.is_empty()) return;
-    w.literal(key);
-    w.string(payload, text);
+inline fn write_optional_string(
+    noalias w: *Writer,
+    payload: []const u8,
+    comptime key: []const u8,
+    text: Text,
+    escaped: bool,
+) void {
+    if (!text.is_empty()) w.field(key, payload, text, escaped);
 }
 
-fn write_optional_number(w: *Writer, comptime key: []const u8, value: ?u32) void {
-    const number = value orelse return;
-    w.literal(key);
-    w.number(number);
+inline fn write_optional_number(noalias w: *Writer, comptime key: []const u8, value: ?u32) void {
+    if (value) |number| w.number_field(key, number);
 }
 
-/// records.ts `addressFields`.
-fn write_address(w: *Writer, payload: []const u8, address: fields.Address) void {
-    w.literal("{\"uri\":");
-    w.string(payload, address.uri);
-    write_optional_string(w, payload, ",\"display_name\":", address.display_name);
-    write_optional_string(w, payload, ",\"tag\":", address.tag);
-    write_optional_string(w, payload, ",\"params\":", address.params);
+inline fn write_port(noalias w: *Writer, comptime key: []const u8, port: u32) void {
+    if (port != address_.no_port) w.number_field(key, port);
+}
+
+/// records.ts `addressFields`, after `prefix` (its key, or a list's punctuation).
+fn write_address(
+    noalias w: *Writer,
+    payload: []const u8,
+    comptime prefix: []const u8,
+    address: *const address_.Address,
+) void {
+    w.field(prefix ++ "{\"uri\":", payload, address.uri, false);
+    write_optional_string(w, payload, ",\"display_name\":", address.display_name, address.display_name_escaped);
+    write_optional_string(w, payload, ",\"tag\":", address.tag, address.tag_escaped);
+    write_optional_string(w, payload, ",\"params\":", address.params, false);
     w.literal("}");
 }
 
 /// `vias` (always present): every Via value of every Via header, in order; unparsable values are skipped.
-fn write_vias(w: *Writer, payload: []const u8, headers: []const ListHeader) Fallback!void {
+fn write_vias(noalias w: *Writer, payload: []const u8, headers: []const ListHeader) Fallback!void {
     w.literal(",\"vias\":[");
     var first = true;
     for (headers) |h| {
         if (h.id != .via) continue;
         var items = fields.ListItems.init(payload, h.start, h.end);
-        while (items.next()) |item| {
-            const via = try fields.parse_via(payload, item.start, item.end) orelse continue;
-            if (!first) w.literal(",");
+        var item: Text = undefined;
+        var via: address_.Via = undefined;
+        while (items.next(&item)) {
+            switch (address_.parse_via(payload, item.start, item.end, items.quotes, &via)) {
+                .via => {},
+                .none => continue,
+                .fallback => return error.Fallback,
+            }
+            if (first) write_via(w, payload, "", &via) else write_via(w, payload, ",", &via);
             first = false;
-            write_via(w, payload, via);
         }
     }
     w.literal("]");
 }
 
-/// records.ts `viaFields`.
-fn write_via(w: *Writer, payload: []const u8, via: fields.Via) void {
-    w.literal("{\"transport\":");
-    w.string(payload, via.transport);
-    w.literal(",\"host\":");
-    w.string(payload, via.host);
-    write_optional_number(w, ",\"port\":", via.port);
-    write_optional_string(w, payload, ",\"branch\":", via.branch);
-    write_optional_string(w, payload, ",\"received\":", via.received);
-    write_optional_number(w, ",\"rport\":", via.rport);
+/// records.ts `viaFields`, after `prefix` (a list's punctuation).
+fn write_via(noalias w: *Writer, payload: []const u8, comptime prefix: []const u8, via: *const address_.Via) void {
+    w.field(prefix ++ "{\"transport\":", payload, via.transport, false);
+    w.field(",\"host\":", payload, via.host, false);
+    write_port(w, ",\"port\":", via.port);
+    write_optional_string(w, payload, ",\"branch\":", via.branch, via.branch_escaped);
+    write_optional_string(w, payload, ",\"received\":", via.received, via.received_escaped);
+    write_port(w, ",\"rport\":", via.rport);
     w.literal("}");
 }
 
 /// `contacts`, only when there is at least one parsable Contact value.
-fn write_contacts(w: *Writer, payload: []const u8, headers: []const ListHeader) void {
+fn write_contacts(noalias w: *Writer, payload: []const u8, headers: []const ListHeader) void {
     var first = true;
     for (headers) |h| {
         if (h.id != .contact) continue;
         var items = fields.ListItems.init(payload, h.start, h.end);
-        while (items.next()) |item| {
-            const address = fields.parse_address(payload, item.start, item.end) orelse continue;
-            if (first) w.literal(",\"contacts\":[") else w.literal(",");
+        var item: Text = undefined;
+        var address: address_.Address = undefined;
+        while (items.next(&item)) {
+            if (!address_.parse_address(payload, item.start, item.end, items.quotes, &address)) continue;
+            if (first) {
+                write_address(w, payload, ",\"contacts\":[", &address);
+            } else {
+                write_address(w, payload, ",", &address);
+            }
             first = false;
-            write_address(w, payload, address);
         }
     }
     if (!first) w.literal("]");
@@ -315,27 +331,28 @@ fn write_contacts(w: *Writer, payload: []const u8, headers: []const ListHeader) 
 
 /// `reasons`, only when there is at least one (records.ts `reasonFields`); the first `sip_reasons_max` also go to
 /// the summary, and a message with more is a fallback.
-fn write_reasons(w: *Writer, payload: []const u8, headers: []const ListHeader, out: *Summary) Fallback!void {
+fn write_reasons(noalias w: *Writer, payload: []const u8, headers: []const ListHeader, out: *Summary) Fallback!void {
     var count: u32 = 0;
     for (headers) |h| {
         if (h.id != .reason) continue;
         var items = fields.ListItems.init(payload, h.start, h.end);
-        while (items.next()) |item| {
+        var item: Text = undefined;
+        var reason: fields.Reason = undefined;
+        while (items.next(&item)) {
             if (count == abi.sip_reasons_max) return error.Fallback;
-            const reason = try fields.parse_reason(payload, item.start, item.end);
+            if (!fields.parse_reason(payload, item.start, item.end, &reason)) return error.Fallback;
             // The summary's cause is an i32: a larger one cannot be told apart from "none".
             if (reason.cause) |cause| if (cause > std.math.maxInt(i32)) return error.Fallback;
             out.reasons[count] = .{
-                .protocol = try span_of(reason.protocol),
-                .text = try span_of(reason.text),
+                .protocol = span_of(reason.protocol),
+                .text = try quoted_span_of(reason.text, reason.text_escaped),
                 .cause = if (reason.cause) |cause| @intCast(cause) else -1,
             };
             if (count == 0) w.literal(",\"reasons\":[") else w.literal(",");
             count += 1;
-            w.literal("{\"protocol\":");
-            w.string(payload, reason.protocol);
+            w.field("{\"protocol\":", payload, reason.protocol, false);
             write_optional_number(w, ",\"cause\":", reason.cause);
-            write_optional_string(w, payload, ",\"text\":", reason.text);
+            write_optional_string(w, payload, ",\"text\":", reason.text, reason.text_escaped);
             w.literal("}");
         }
     }
@@ -345,7 +362,7 @@ fn write_reasons(w: *Writer, payload: []const u8, headers: []const ListHeader, o
 
 /// The summary's fields other than the reasons (written with the JSON).
 fn fill_summary(out: *Summary, start: *const scan.StartLine, draft: *const Draft) Fallback!void {
-    const cseq = draft.cseq.?;
+    const cseq = draft.cseq;
     out.kind = @intFromEnum(start.kind);
     out.status_code = start.status_code;
     out.cseq_seq = cseq.seq;
@@ -354,18 +371,18 @@ fn fill_summary(out: *Summary, start: *const scan.StartLine, draft: *const Draft
     out.consumed_bytes = draft.body_offset + draft.body_length;
     out.malformed_header_lines = draft.malformed_header_lines;
     out.method = .{ .start = 0, .end = start.method_end };
-    out.call_id = try span_of(draft.call_id.?);
-    out.cseq_method = try span_of(cseq.method);
-    out.content_type = try span_of(draft.content_type);
-    out.user_agent = try span_of(draft.user_agent);
-    if (draft.from) |from| {
+    out.call_id = span_of(draft.call_id.?);
+    out.cseq_method = span_of(cseq.method);
+    out.content_type = span_of(draft.content_type);
+    out.user_agent = span_of(draft.user_agent);
+    if (draft.has_from) {
         out.flags |= abi.sip_flag_from;
-        out.from_uri = try span_of(from.uri);
-        out.from_tag = try span_of(from.tag);
+        out.from_uri = span_of(draft.from.uri);
+        out.from_tag = try quoted_span_of(draft.from.tag, draft.from.tag_escaped);
     }
-    if (draft.to) |to| {
+    if (draft.has_to) {
         out.flags |= abi.sip_flag_to;
-        out.to_uri = try span_of(to.uri);
-        out.to_tag = try span_of(to.tag);
+        out.to_uri = span_of(draft.to.uri);
+        out.to_tag = try quoted_span_of(draft.to.tag, draft.to.tag_escaped);
     }
 }

@@ -8,7 +8,10 @@ const sip = @import("sip.zig");
 comptime {
     _ = @import("sip_scan.zig");
     _ = @import("sip_fields.zig");
+    _ = @import("sip_address.zig");
     _ = @import("sip_json.zig");
+    _ = @import("sip_find.zig");
+    _ = @import("sip_utf8.zig");
 }
 
 const expectEqual = std.testing.expectEqual;
