@@ -1,6 +1,7 @@
 /**
- * The pipeline's side of the native SIP parser (src/native/sip_parse.ts): one FFI call parses a message and writes its
- * `sip` object as JSON; the `sip` record is made from that text, and call tracking gets the few fields it reads,
+ * The pipeline's side of the native SIP parser (src/native/sip_parse.ts): one FFI call parses a message and writes the
+ * JSON of its whole `sip` record (with `head` filled; else of its `sip` object); the `sip` record is made from that
+ * text, and call tracking gets the few fields it reads,
  * decoded from the summary's byte ranges. Messages the native parser does not take (header sections that are not valid
  * UTF-8 or hold non-ASCII whitespace, folded headers, ...) come back as "fallback" and go through `parseSipMessage` as
  * before.

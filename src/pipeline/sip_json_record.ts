@@ -1,7 +1,8 @@
 /**
- * A `sip` record made from the JSON text the native parser wrote for its `sip` object (src/pipeline/native_sip.ts),
- * byte for byte what `sipFields()` of the same message serialises to. Outputs get the record's JSON by splicing that
- * text after the common fields (`valueJson()`); the `sip` object itself is parsed only if something reads it.
+ * A `sip` record made from JSON text the native parser wrote (src/pipeline/native_sip.ts): usually the whole record's
+ * (`cap_sip_parse_record`), which outputs take as it is (`valueJson()`); or, when the parser could not write the common
+ * fields (tunnels, ...), the `sip` object's, byte for byte what `sipFields()` serialises to, which outputs splice after
+ * the common fields' JSON. The `sip` object itself is parsed only if something reads it.
  *
  * It reads as any other `sip` record: the common fields are own properties, `sip` is a getter, and `toJSON()` makes
  * `JSON.stringify(record)` give the same text as `valueJson(record)`. A getter on the prototype, not on each record:
