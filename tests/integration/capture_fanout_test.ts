@@ -44,6 +44,8 @@ Deno.test("capture --fanout 2 (lb) sees every packet exactly once across both so
   });
 });
 
+const CLIENT_PORT_FIRST = 31000;
+
 const ECHO_SERVER = `
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -54,11 +56,14 @@ while True:
     s.sendto(data, peer)
 `;
 
+// Each client binds its own port: ephemeral ports may repeat across closed sockets, and two flows on one port
+// would look like one flow of four packets.
 const ECHO_CLIENTS = `
 import socket, sys
 flows = int(sys.argv[2])
 for k in range(flows):
     c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    c.bind(("0.0.0.0", ${CLIENT_PORT_FIRST} + k))
     c.settimeout(2)
     c.sendto(b"flow %d" % k, (sys.argv[1], 7777))
     c.recvfrom(2048)
@@ -89,7 +94,10 @@ Deno.test("capture --fanout 2 (hash) keeps both directions of each flow on one s
         const clientPort = record.src === pair.addrA ? record.srcPort : record.dstPort;
         byFlow.set(clientPort, [...byFlow.get(clientPort) ?? [], record]);
       }
-      assert.equal(byFlow.size, flows);
+      assert.deepEqual(
+        [...byFlow.keys()].sort((a, b) => a - b),
+        Array.from({ length: flows }, (_, k) => CLIENT_PORT_FIRST + k),
+      );
       for (const [port, packets] of byFlow) {
         assert.deepEqual(packets.map((p) => p.src).sort(), [pair.addrA, pair.addrB], `flow ${port}: both directions`);
         assert.equal(packets[0].socket, packets[1].socket, `flow ${port} split over sockets`);
