@@ -14,6 +14,8 @@ import type { MediaSession } from "./media_session.ts";
 /** One bound endpoint. */
 export interface MediaBinding {
   key: EndpointKey;
+  /** The port of `key`. */
+  port: number;
   session: MediaSession;
   /** "rtp" (with `mux`, RTCP may arrive too) or "rtcp". */
   kind: "rtp" | "rtcp";
@@ -53,6 +55,9 @@ export interface MediaBindingsStats {
 export class MediaBindings {
   readonly stats: MediaBindingsStats = { bound: 0, evicted: 0, expired: 0, unresolvable: 0 };
   readonly #bindings = new Map<EndpointKey, MediaBinding>();
+  // Bindings per port: most UDP packets a capture sees touch no bound port, and this answers them without making
+  // their endpoint keys (heap numbers) or hashing them.
+  readonly #portBindings = new Uint32Array(65536);
   // Per SDP party and media line, the keys it bound last, so a re-offer can retire them.
   readonly #slots = new Map<string, EndpointKey[]>();
   readonly #bindingsMax: number;
@@ -69,6 +74,11 @@ export class MediaBindings {
   /** Bindings in the table. */
   get size(): number {
     return this.#bindings.size;
+  }
+
+  /** Whether some binding is on `port` (any address): when not, no key with that port has a binding. */
+  hasPort(port: number): boolean {
+    return this.#portBindings[port] !== 0;
   }
 
   /** The binding of an endpoint key; the per-packet lookup. */
@@ -135,13 +145,13 @@ export class MediaBindings {
     const previous = this.#bindings.get(key);
     const shared = previous !== undefined && previous.session !== binding.session &&
       previous.expiresAtMs === Infinity;
-    this.#bindings.delete(key);
+    this.#delete(key);
     if (this.#bindings.size >= this.#bindingsMax) {
-      const oldest = this.#bindings.keys().next().value as EndpointKey;
-      this.#bindings.delete(oldest);
+      this.#delete(this.#bindings.keys().next().value as EndpointKey);
       this.stats.evicted++;
     }
-    this.#bindings.set(key, { ...binding, key, lastUsedMs: nowMs, expiresAtMs: Infinity, shared });
+    this.#bindings.set(key, { ...binding, key, port, lastUsedMs: nowMs, expiresAtMs: Infinity, shared });
+    this.#portBindings[port]++;
     this.stats.bound++;
     return key;
   }
@@ -162,11 +172,19 @@ export class MediaBindings {
     for (const slot of this.#slots.keys()) if (slot.startsWith(`${session.callId}|`)) this.#slots.delete(slot);
   }
 
+  /** Removes the binding of `key`, if any, and its port's count. */
+  #delete(key: EndpointKey): void {
+    const binding = this.#bindings.get(key);
+    if (binding === undefined) return;
+    this.#bindings.delete(key);
+    this.#portBindings[binding.port]--;
+  }
+
   /** Removes bindings past their TTL or idle time at `nowMs`; call about once a second. */
   expire(nowMs: number): void {
     for (const [key, binding] of this.#bindings) {
       if (nowMs >= binding.expiresAtMs || nowMs - binding.lastUsedMs >= this.#idleMs) {
-        this.#bindings.delete(key);
+        this.#delete(key);
         this.stats.expired++;
       }
     }

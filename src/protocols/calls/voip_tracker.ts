@@ -142,6 +142,8 @@ export class VoipTracker {
   lastCallId: string | undefined;
 
   onUdp(packet: UdpPacketView, timeMs: number): boolean {
+    const bindings = this.bindings;
+    if (!bindings.hasPort(packet.dstPort) && !bindings.hasPort(packet.srcPort)) return false;
     const { data, addressBytes } = packet;
     const dstKey = endpointKeyFromBytes(data, packet.dstAddressOffset, addressBytes, packet.dstPort);
     let binding = this.bindings.get(dstKey);

@@ -39,6 +39,28 @@ const INCOMPLETE: HandshakeResult = { kind: "incomplete" };
 const INVALID: HandshakeResult = { kind: "invalid" };
 const latin1 = new TextDecoder("latin1");
 
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
+/** "websocket" in lower case, the bytes `indexOfWebsocket` compares with (each byte OR 0x20). */
+const WEBSOCKET = new TextEncoder().encode("websocket");
+
+/** Where "websocket" (any case) starts in `bytes[0, end)`, -1 when it does not occur. */
+export function indexOfWebsocket(bytes: Uint8Array, end: number): number {
+  const last = end - WEBSOCKET.length;
+  for (let at = 0; at <= last; at++) {
+    if ((bytes[at] | 0x20) !== 0x77) continue;
+    let k = 1;
+    while (k < WEBSOCKET.length && (bytes[at + k] | 0x20) === WEBSOCKET[k]) k++;
+    if (k === WEBSOCKET.length) return at;
+  }
+  return -1;
+}
+
+/** End of the start line (its LF included) within `bytes[0, end)`. */
+function startLineEnd(bytes: Uint8Array, end: number): number {
+  const lf = bytes.indexOf(0x0a);
+  return lf < 0 || lf >= end ? end : lf + 1;
+}
+
 /** Comma-separated tokens of a header value, trimmed and lower case. */
 function tokens(value: string | undefined): string[] {
   if (value === undefined) return [];
@@ -72,11 +94,14 @@ function headerMap(lines: readonly string[]): Map<string, string> {
 export function readHandshakeHead(bytes: Uint8Array, bytesMax = HANDSHAKE_BYTES_MAX): HandshakeResult {
   const headBytes = findHeadEnd(bytes, bytesMax);
   if (headBytes < 0) return bytes.length >= bytesMax ? INVALID : INCOMPLETE;
-  const lines = latin1.decode(bytes.subarray(0, headBytes)).split(/\r?\n/);
+  // Most GETs a SIP task sees are plain HTTP: a head without "websocket" anywhere has no Upgrade to it and no
+  // Sec-WebSocket-* header, so only its start line needs decoding.
+  const plain = indexOfWebsocket(bytes, headBytes) < 0;
+  const lines = latin1.decode(bytes.subarray(0, plain ? startLineEnd(bytes, headBytes) : headBytes)).split(/\r?\n/);
   const request = REQUEST_LINE.exec(lines[0]);
   const status = request === null ? STATUS_LINE.exec(lines[0]) : null;
   if (request === null && status === null) return INVALID;
-  const headers = headerMap(lines.slice(1));
+  const headers = plain ? NO_HEADERS : headerMap(lines.slice(1));
   return {
     kind: "head",
     head: {
