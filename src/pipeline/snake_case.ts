@@ -4,9 +4,18 @@
  * @module
  */
 
+/** Keys converted so far: they come from the trackers' types, a few dozen names, and the regex cost µs a record. */
+const snakeKeys = new Map<string, string>();
+/** Bound of that cache, should keys ever come from data: past it keys are converted each time. */
+const SNAKE_KEYS_MAX = 4096;
+
 /** `maxJitterMs` → `max_jitter_ms`; `xrMosLq` → `xr_mos_lq`; already snake keys stay as they are. */
 export function snakeCaseKey(key: string): string {
-  return key.replace(/[A-Z]/g, (letter) => "_" + letter.toLowerCase());
+  let snake = snakeKeys.get(key);
+  if (snake !== undefined) return snake;
+  snake = key.replace(/[A-Z]/g, (letter) => "_" + letter.toLowerCase());
+  if (snakeKeys.size < SNAKE_KEYS_MAX) snakeKeys.set(key, snake);
+  return snake;
 }
 
 /** A copy of `value` with every object key in snake case (arrays and nested objects included). */
