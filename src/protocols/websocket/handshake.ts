@@ -55,10 +55,10 @@ export function indexOfWebsocket(bytes: Uint8Array, end: number): number {
   return -1;
 }
 
-/** End of the start line (its LF included) within `bytes[0, end)`. */
-function startLineEnd(bytes: Uint8Array, end: number): number {
+/** End of the start line of a complete head, its CR LF (or LF) left out, as `split(/\r?\n/)` leaves them out. */
+function startLineEnd(bytes: Uint8Array): number {
   const lf = bytes.indexOf(0x0a);
-  return lf < 0 || lf >= end ? end : lf + 1;
+  return lf > 0 && bytes[lf - 1] === 0x0d ? lf - 1 : lf;
 }
 
 /** Comma-separated tokens of a header value, trimmed and lower case. */
@@ -97,8 +97,7 @@ export function readHandshakeHead(bytes: Uint8Array, bytesMax = HANDSHAKE_BYTES_
   // Most GETs a SIP task sees are plain HTTP: a head without "websocket" anywhere has no Upgrade to it and no
   // Sec-WebSocket-* header, so only its start line needs decoding.
   const plain = indexOfWebsocket(bytes, headBytes) < 0;
-  // A string built in JavaScript: TextDecoder's latin1 is a call into Rust, dearer than these few bytes.
-  const lines = latin1(bytes, 0, plain ? startLineEnd(bytes, headBytes) : headBytes).split(/\r?\n/);
+  const lines = plain ? [latin1(bytes, 0, startLineEnd(bytes))] : latin1(bytes, 0, headBytes).split(/\r?\n/);
   const request = REQUEST_LINE.exec(lines[0]);
   const status = request === null ? STATUS_LINE.exec(lines[0]) : null;
   if (request === null && status === null) return INVALID;
