@@ -7,7 +7,8 @@
  *
  * One `send()` is one Produce request per partition leader, each holding one batch per partition. Idempotence:
  * one producer id per instance (re-initialised after a failed send, as the library does), per-partition sequences
- * assigned when the batches are built, so a retry resends the same sequences and the broker drops duplicates.
+ * assigned when the batches are built, so a retry resends the same sequences and the broker drops duplicates. A
+ * retry resends only the partitions the broker's answer did not take (without idempotence, others would be doubled).
  *
  * Several `send()`s may be in flight (the output pipelines up to 5 with idempotence): each builds its batches and
  * writes its requests only after the previous one has written its own, so sequences reach every partition in call
@@ -30,7 +31,7 @@ import {
 import { Buffer } from "node:buffer";
 import type { KafkaAcks, KafkaCompression } from "./client.ts";
 import { Partitioner } from "./partitioner.ts";
-import { checksum, type PartitionBatch, produceApi } from "./produce_request.ts";
+import { checksum, dropAppended, type PartitionBatch, produceApi } from "./produce_request.ts";
 import { batchRecords, encodeRecordBatch, sealRecordBatch, withCompressedRecords } from "./record_batch.ts";
 import type { MessageBatch } from "./message_batch.ts";
 
@@ -243,6 +244,7 @@ export class BatchSender {
         (retry, attempt) => {
           this.#produceOnce(batches, attempt > 0 ? null : metadata, (error, value) => {
             writtenOnce();
+            if (error !== null) dropAppended(batches, error); // The retry resends only what was not taken.
             retry(error, value);
           }, writtenOnce);
         },

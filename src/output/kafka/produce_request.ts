@@ -8,6 +8,7 @@
 import {
   crc32c,
   createAPI,
+  findErrorBy,
   produceV10,
   produceV11,
   produceV3,
@@ -103,4 +104,33 @@ export function produceApi(version: number): ProduceApi {
 /** CRC-32C through the library (native @node-rs/crc32 when it loads, else WebAssembly); a DynamicBuffer avoids a copy. */
 export function checksum(bytes: Uint8Array): number {
   return crc32c(Writer.create().append(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).dynamicBuffer);
+}
+
+/** What a Produce response says of one partition (the fields read here, in every version 3–11). */
+interface PartitionResponse {
+  index: number;
+  errorCode: number;
+}
+
+/**
+ * Removes from `batches` the partitions that a failed Produce request's response says were appended (error code 0),
+ * so that the retry resends only the others: without idempotence a partition sent again is stored twice. Nothing is
+ * removed when the error carries no response (a network error: nothing is known), or when every partition would go.
+ * @returns the number removed
+ */
+export function dropAppended(batches: PartitionBatch[], error: unknown): number {
+  const failed = findErrorBy(error as Error, "code", "PLT_KFK_RESPONSE") as { response?: unknown } | null;
+  const responses = (failed?.response as { responses?: unknown } | undefined)?.responses;
+  if (!Array.isArray(responses)) return 0;
+  const appended = new Set<string>();
+  for (const topic of responses as { name: string; partitionResponses: PartitionResponse[] }[]) {
+    for (const partition of topic.partitionResponses ?? []) {
+      if (partition.errorCode === 0) appended.add(`${topic.name}\n${partition.index}`);
+    }
+  }
+  const kept = batches.filter((batch) => !appended.has(`${batch.topic}\n${batch.partition}`));
+  if (kept.length === 0 || kept.length === batches.length) return 0;
+  const removed = batches.length - kept.length;
+  batches.splice(0, batches.length, ...kept);
+  return removed;
 }

@@ -3,7 +3,8 @@
  * and the CRC-32C the record batches are sealed with. tests/kafka_batch_sender_test.ts sends them to a real broker.
  */
 import assert from "node:assert/strict";
-import { checksum, type PartitionBatch, produceApi, produceRequest } from "./produce_request.ts";
+import { NetworkError, ResponseError } from "@platformatic/kafka";
+import { checksum, dropAppended, type PartitionBatch, produceApi, produceRequest } from "./produce_request.ts";
 
 function batchOf(topic: string, partition: number, bytes: number[]): PartitionBatch {
   return { topic, partition, batch: new Uint8Array(bytes) };
@@ -94,4 +95,35 @@ Deno.test("checksum() is CRC-32C, also of a view into a larger buffer", () => {
   const digits = new TextEncoder().encode("x123456789x");
   assert.equal(checksum(digits.subarray(1, 10)), 0xe3069283); // The CRC-32C check value of "123456789".
   assert.equal(checksum(new Uint8Array(0)), 0);
+});
+
+Deno.test("dropAppended() keeps for the retry only the partitions a failed response did not append", () => {
+  const batch = new Uint8Array(1);
+  const sent = (): PartitionBatch[] => [
+    { topic: "a", partition: 0, batch },
+    { topic: "a", partition: 1, batch },
+    { topic: "b", partition: 0, batch },
+  ];
+  const response = {
+    responses: [
+      { name: "a", partitionResponses: [{ index: 0, errorCode: 0 }, { index: 1, errorCode: 6 }] },
+      { name: "b", partitionResponses: [{ index: 0, errorCode: 0 }] },
+    ],
+    throttleTimeMs: 0,
+  };
+  // The library's own error, as its Produce parser throws it (and as its retry wraps it).
+  const failed = new ResponseError(0, 9, { "/responses/0/partition_responses/1": [6, null] }, response);
+  const batches = sent();
+  assert.equal(dropAppended(batches, failed), 2);
+  assert.deepEqual(batches.map((b) => `${b.topic}:${b.partition}`), ["a:1"]);
+  assert.equal(dropAppended(batches, failed), 0, "already only the failed one");
+
+  const network = sent();
+  assert.equal(dropAppended(network, new NetworkError("Connection closed")), 0);
+  assert.equal(network.length, 3);
+  const allAppended = { responses: [{ name: "a", partitionResponses: [{ index: 0, errorCode: 0 }] }] };
+  const none = [{ topic: "a", partition: 0, batch }];
+  assert.equal(dropAppended(none, new ResponseError(0, 9, {}, allAppended)), 0, "never an empty retry");
+  assert.equal(none.length, 1);
+  assert.equal(dropAppended(sent(), new Error("plain")), 0);
 });
