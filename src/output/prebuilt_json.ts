@@ -1,8 +1,9 @@
 /**
  * Values that make their own JSON faster than `JSON.stringify`: a `sip` record from the native parser already has its
  * `sip` object as JSON text, and serialising it again from an object would cost more than the parse
- * (docs/benchmarks.md). Such a value has a `[PREBUILT_JSON]()` method and behaves as a plain record otherwise
- * (`JSON.stringify` gives the same text, through `toJSON`); outputs on the hot path call `valueJson()`.
+ * (docs/benchmarks.md); an `rtp_packet` record, one per RTP packet, keeps the text its stream repeats. Such a value
+ * has a `[PREBUILT_JSON]()` method and behaves as a plain record otherwise (`JSON.stringify` gives the same text, from
+ * its own properties or through `toJSON`); outputs on the hot path call `valueJson()`.
  * @module
  */
 

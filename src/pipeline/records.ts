@@ -11,6 +11,7 @@ import type { CallRecord, RtcpRecord, RtpPacketRecord, RtpStreamRecord } from ".
 import { dnsEvent, type DnsTransaction } from "../protocols/dns/mod.ts";
 import { httpEvent, type HttpTransaction } from "../protocols/http/mod.ts";
 import type { RecordBase } from "./record_base.ts";
+import { RtpPacketJsonRecord } from "./rtp_packet_json_record.ts";
 import { snakeCaseKeys } from "./snake_case.ts";
 
 /** A From/To/Contact value. */
@@ -194,24 +195,9 @@ export function rtcpRecord(base: RecordBase, rtcp: RtcpRecord): RtcpRecordOut {
   return { ...base, type: "rtcp", rtcp: fields };
 }
 
-/** An `rtp_packet` record (fields written out: this runs per packet, snake-casing by reflection would not). */
+/** An `rtp_packet` record: one per RTP packet, so it writes its own JSON (`RtpPacketJsonRecord`). */
 export function rtpPacketRecord(base: RecordBase, packet: RtpPacketRecord): RtpPacketRecordOut {
-  return {
-    ...base,
-    type: "rtp_packet",
-    rtp_packet: {
-      call_id: packet.callId,
-      ssrc: packet.ssrc,
-      seq: packet.seq,
-      timestamp: packet.timestamp,
-      payload_type: packet.payloadType,
-      marker: packet.marker,
-      payload_bytes: packet.payloadBytes,
-      codec: packet.codec,
-      clock_rate: packet.clockRate,
-      media: packet.media,
-    },
-  };
+  return new RtpPacketJsonRecord(base, packet);
 }
 
 /** Moves the event's top-level extras (bytes, latency, notes) into its protocol object. */

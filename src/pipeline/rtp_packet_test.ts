@@ -3,7 +3,9 @@ import { Pipeline } from "./pipeline.ts";
 import type { ProtocolName } from "./protocols.ts";
 import type { PipelineRecord, RtpPacketRecordOut } from "./records.ts";
 import { recordKey } from "./output_record.ts";
-import { batchAt, callMessages, HOST_A, HOST_B, text, udpFrame } from "./_test_frames.ts";
+import { RtpPacketJsonRecord } from "./rtp_packet_json_record.ts";
+import { valueJson } from "../output/prebuilt_json.ts";
+import { batchAt, callMessages, HOST_A, HOST_B, text, udpFrame, vxlanFrame } from "./_test_frames.ts";
 
 /** RTP packet: PT 8 (PCMA, as in `callMessages()`'s SDP), `seq`, timestamp seq × 160, `ssrc`, 160 payload bytes. */
 function rtp(seq: number, ssrc: number, marker = false): Uint8Array {
@@ -13,22 +15,26 @@ function rtp(seq: number, ssrc: number, marker = false): Uint8Array {
   return Uint8Array.from([...header, ...new Uint8Array(160)]);
 }
 
-/** The call of `callMessages()` with RTP both ways between 200 OK and ACK (caller 10.0.0.1:4000, callee :5000). */
-function callWithMedia(): Uint8Array[] {
+/**
+ * The call of `callMessages()` with RTP both ways between 200 OK and ACK (caller 10.0.0.1:4000, callee :5000); with
+ * `links`, the first packet in VLAN 7 and the second in VXLAN.
+ */
+function callWithMedia(links = false): Uint8Array[] {
   const sip = callMessages().map(([payload, up]) =>
     up ? udpFrame(HOST_A, 5060, HOST_B, 5060, text(payload)) : udpFrame(HOST_B, 5060, HOST_A, 5060, text(payload))
   );
+  const back = udpFrame(HOST_B, 5000, HOST_A, 4000, rtp(7, 0xb2));
   const media = [
-    udpFrame(HOST_A, 4000, HOST_B, 5000, rtp(1, 0xa1, true)),
-    udpFrame(HOST_B, 5000, HOST_A, 4000, rtp(7, 0xb2)),
+    udpFrame(HOST_A, 4000, HOST_B, 5000, rtp(1, 0xa1, true), links ? 7 : undefined),
+    links ? vxlanFrame(back, 99) : back,
     udpFrame(HOST_A, 4000, HOST_B, 5000, rtp(2, 0xa1)),
   ];
   return [...sip.slice(0, 3), ...media, ...sip.slice(3)];
 }
 
-function run(protocols: ProtocolName[] | undefined): PipelineRecord[] {
+function run(protocols: ProtocolName[] | undefined, links = false): PipelineRecord[] {
   const pipeline = new Pipeline({ protocols, task: "media" });
-  pipeline.process(batchAt(callWithMedia()));
+  pipeline.process(batchAt(callWithMedia(links)));
   pipeline.finish();
   return pipeline.queue.drain();
 }
@@ -64,4 +70,23 @@ Deno.test("Pipeline emits no rtp_packet records unless they are asked for", () =
   assert.equal(records.filter((r) => r.type === "rtp_packet").length, 0);
   const streams = records.filter((r) => r.type === "rtp_stream");
   assert.equal(streams.length, 2, "the streams are there, as statistics");
+});
+
+Deno.test("Pipeline rtp_packet records write their own JSON, the plain record's, VLAN and tunnels included", () => {
+  const packets = run(["rtp_packet"], true).filter((r): r is RtpPacketRecordOut => r.type === "rtp_packet");
+  assert.equal(packets.length, 3);
+  const common = ["type", "v", "timestamp_ms", "timestamp_ns", "task", "ip_version", "transport", "src_ip", "src_port"];
+  const keys = [[...common, "dst_ip", "dst_port", "vlan", "flow_id", "rtp_packet"]];
+  keys.push([...common, "dst_ip", "dst_port", "tunnels", "flow_id", "rtp_packet"]);
+  keys.push([...common, "dst_ip", "dst_port", "flow_id", "rtp_packet"]);
+  for (const [i, record] of packets.entries()) {
+    assert.ok(record instanceof RtpPacketJsonRecord);
+    assert.deepEqual(Object.keys(record), keys[i]);
+    const plain = { ...record, rtp_packet: { ...record.rtp_packet } };
+    assert.equal(Object.getPrototypeOf(plain), Object.prototype);
+    assert.equal(valueJson(record), JSON.stringify(plain));
+    assert.equal(JSON.stringify(record), JSON.stringify(plain));
+  }
+  assert.deepEqual(packets[0].vlan, [7]);
+  assert.equal(packets[1].tunnels?.[0].id, 99);
 });

@@ -29,6 +29,11 @@ export interface RtpPacketRecord {
   clockRate: number;
   /** SDP media type ("audio", "video"). */
   media: string;
+  /**
+   * The same object for every packet of the stream, and only of it: a key for a consumer's per-stream state (the
+   * `rtp_packet` record's JSON keeps the text that repeats). Not part of the record's data.
+   */
+  stream: object;
 }
 
 /** The record of the packet whose header is `header`, on `stream`, captured at `timeMs`. */
@@ -50,5 +55,6 @@ export function rtpPacketRecord(stream: StreamEntry, header: RtpHeader, timeMs: 
     codec: codec.name,
     clockRate: codec.clockRate,
     media: stream.media,
+    stream,
   };
 }
