@@ -7,7 +7,7 @@
  */
 
 import { attachRawPayload } from "../output/raw_payload.ts";
-import type { DecodedPacket } from "../decode/full_decoder.ts";
+import { type DecodedPacket, innerLevel } from "../decode/full_decoder.ts";
 import type { VoipRecord } from "../protocols/calls/mod.ts";
 import type { DnsTransaction } from "../protocols/dns/mod.ts";
 import type { HttpTransaction } from "../protocols/http/mod.ts";
@@ -165,7 +165,7 @@ export class RecordEmitter {
     if (record.type === "rtp_packet") {
       if (!this.wants("rtp_packet")) return;
       const packet = record.packet;
-      const tuple = this.#textTuple("udp", packet.srcIp, packet.srcPort, packet.dstIp, packet.dstPort);
+      const tuple = this.#packetTuple(packet.srcIp, packet.srcPort, packet.dstIp, packet.dstPort);
       const base = recordBase("rtp_packet", this.#time(packet.timeMs), tuple, this.currentLink(), this.#task);
       this.#push(rtpPacketRecord(base, packet));
     } else if (record.type === "call") {
@@ -186,7 +186,7 @@ export class RecordEmitter {
     } else {
       if (!this.wants("rtcp")) return;
       const rtcp = record.rtcp;
-      const tuple = this.#textTuple("udp", rtcp.srcIp, rtcp.srcPort, rtcp.dstIp, rtcp.dstPort);
+      const tuple = this.#packetTuple(rtcp.srcIp, rtcp.srcPort, rtcp.dstIp, rtcp.dstPort);
       const base = recordBase("rtcp", this.#time(rtcp.timeMs), tuple, this.currentLink(), this.#task);
       this.#push(rtcpRecord(base, rtcp));
     }
@@ -209,6 +209,17 @@ export class RecordEmitter {
     const timeMs = transaction.request?.startTimeMs ?? transaction.response?.startTimeMs ?? 0;
     const link = this.#messageLinks.get(owner) ?? this.currentLink();
     this.#push(httpRecord(recordBase("http", recordTimeOfMs(timeMs), tuple, link, this.#task), transaction));
+  }
+
+  /**
+   * The UDP tuple of a record made for the current packet (RTP, RTCP), its addresses as text: the flow hash comes from
+   * the packet itself (the same hash, `FlowIds`), not from parsing the text again per packet.
+   */
+  #packetTuple(srcIp: string, srcPort: number, dstIp: string, dstPort: number): RecordTuple {
+    const packet = this.#packet;
+    if (packet === undefined) return this.#textTuple("udp", srcIp, srcPort, dstIp, dstPort);
+    const flowHash = this.flowIds.hashOfPacket(innerLevel(packet));
+    return { ipVersion: srcIp.includes(":") ? 6 : 4, transport: "udp", srcIp, srcPort, dstIp, dstPort, flowHash };
   }
 
   #textTuple(transport: string, srcIp: string, srcPort: number, dstIp: string, dstPort: number): RecordTuple {

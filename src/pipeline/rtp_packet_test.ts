@@ -3,6 +3,7 @@ import { Pipeline } from "./pipeline.ts";
 import type { ProtocolName } from "./protocols.ts";
 import type { PipelineRecord, RtpPacketRecordOut } from "./records.ts";
 import { recordKey } from "./output_record.ts";
+import { FlowIds } from "./flow_id.ts";
 import { RtpPacketJsonRecord } from "./rtp_packet_json_record.ts";
 import { valueJson } from "../output/prebuilt_json.ts";
 import { batchAt, callMessages, HOST_A, HOST_B, text, udpFrame, vxlanFrame } from "./_test_frames.ts";
@@ -62,6 +63,9 @@ Deno.test("Pipeline emits one rtp_packet record per RTP packet of a bound stream
   assert.equal(first.task, "media");
   assert.equal(first.timestamp_ms, 1_700_000_000_030, "the capture time of the packet itself");
   assert.equal(first.flow_id, packets[1].flow_id, "both directions of the media share a flow id");
+  // The hash comes from the packet; the text of its tuple gives the same (what records made later use).
+  const fromText = new FlowIds().idOfText(17, first.src_ip!, first.src_port!, first.dst_ip!, first.dst_port!);
+  assert.equal(first.flow_id, fromText);
   assert.equal(recordKey(first, "call_id"), "call-1@a");
 });
 

@@ -23,16 +23,27 @@ const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toS
 
 /** Parses dotted IPv4 text to an unsigned 32-bit number; undefined when it is not exactly four decimal octets. */
 export function parseIpv4(text: string): number | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
+  // By character codes: flow ids of records made from address text parse it per record (a split and a regex per
+  // octet cost about 1 µs).
   let address = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
+  let octets = 0;
+  let i = 0;
+  while (octets < 4) {
+    let octet = 0;
+    let digits = 0;
+    for (; digits < 3 && i < text.length; digits++, i++) {
+      const digit = text.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) break;
+      octet = octet * 10 + digit;
+    }
+    if (digits === 0 || octet > 255) return undefined;
     address = address * 256 + octet;
+    if (++octets < 4) {
+      if (text.charCodeAt(i) !== 46) return undefined; // "."
+      i++;
+    }
   }
-  return address;
+  return i === text.length ? address : undefined;
 }
 
 /** Parses IPv6 text (with `::` and an embedded IPv4 tail) to 16 bytes; undefined when malformed. */
