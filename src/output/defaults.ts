@@ -42,6 +42,12 @@ export const kafkaDefaults = {
   closeTimeoutMs: 5000,
 } as const;
 
+/**
+ * Record batch buffers a Kafka client keeps for reuse once their request is answered (kafka/buffer_pool.ts); each is
+ * at most about one request (`batchBytesMax`), so this bounds the memory they hold.
+ */
+export const kafkaBatchBuffersPooledMax = 8;
+
 /** Kafka's limit on `kafkaDefaults.maxInFlight` with the idempotent producer (see there). */
 export const kafkaMaxInFlightLimit = 5;
 

@@ -32,7 +32,14 @@ import { Buffer } from "node:buffer";
 import type { KafkaAcks, KafkaCompression } from "./client.ts";
 import { Partitioner } from "./partitioner.ts";
 import { checksum, dropAppended, type PartitionBatch, produceApi } from "./produce_request.ts";
-import { batchRecords, encodeRecordBatch, sealRecordBatch, withCompressedRecords } from "./record_batch.ts";
+import {
+  type BatchAllocator,
+  batchRecords,
+  encodeRecordBatch,
+  sealRecordBatch,
+  withCompressedRecords,
+} from "./record_batch.ts";
+import { BufferPool } from "./buffer_pool.ts";
 import type { MessageBatch } from "./message_batch.ts";
 
 /** What the sender needs besides the library's `Producer` (which carries connections and metadata). */
@@ -44,6 +51,8 @@ export interface BatchSenderOptions {
   requestTimeoutMs: number;
   /** Attempts after the first before `send()` rejects. */
   retries: number;
+  /** Record batch buffers kept for reuse (0: none); unused with acks 0, which no answer ends. */
+  buffersPooledMax?: number;
 }
 
 const sequenceModulus = 2 ** 31; // Kafka sequences wrap to 0 after Integer.MAX_VALUE.
@@ -75,11 +84,17 @@ export class BatchSender {
   #metadata: { topics: string; value: Metadata; atMs: number } | null = null;
   /** Resolves once the latest `send()` has written its requests (or failed before): the next one goes after. */
   #written: Promise<void> = Promise.resolve();
+  readonly #pool: BufferPool | null;
+  readonly #allocate: BatchAllocator | undefined;
 
   constructor(producer: Producer, options: BatchSenderOptions) {
     this.#producer = producer;
     this.#options = options;
     this.#acks = options.idempotent || options.acks === "all" ? -1 : options.acks;
+    // A request's buffers are free once it is answered; without an answer (acks 0) nothing says when.
+    const pooled = this.#acks === 0 ? 0 : options.buffersPooledMax ?? 0;
+    this.#pool = pooled > 0 ? new BufferPool(pooled) : null;
+    this.#allocate = this.#pool === null ? undefined : (bytes) => this.#pool!.take(bytes);
   }
 
   /**
@@ -199,13 +214,15 @@ export class BatchSender {
       this.#sequences.set(id, (baseSequence + indices.length) % sequenceModulus);
     }
     const header = { producerId: info?.producerId ?? -1n, producerEpoch: info?.producerEpoch ?? -1, baseSequence };
-    let batch = encodeRecordBatch(messages, indices, header);
+    let batch = encodeRecordBatch(messages, indices, header, this.#allocate);
     if (this.#options.compression !== "none") {
       const codec = compressionsAlgorithms[this.#options.compression];
       const records = Buffer.from(batchRecords(batch));
       // gzip has an asynchronous form (zlib's thread pool); the others are synchronous WebAssembly or zlib.
       const compressed = "compress" in codec ? await codec.compress(records) : codec.compressSync(records);
-      batch = withCompressedRecords(batch, codec.bitmask, compressed);
+      const uncompressed = batch;
+      batch = withCompressedRecords(uncompressed, codec.bitmask, compressed);
+      this.#pool?.release(uncompressed); // The compressed batch is a buffer of its own.
     }
     return sealRecordBatch(batch, checksum);
   }
@@ -226,7 +243,12 @@ export class BatchSender {
     const oneWritten = () => {
       if (--unwritten === 0) written();
     };
-    await Promise.all([...byLeader.values()].map((group) => this.#produce(group, metadata, oneWritten)));
+    // Every request settled (answered, or failed after its retries): no retry can send these buffers again.
+    const settled = await Promise.allSettled(
+      [...byLeader.values()].map((group) => this.#produce(group, metadata, oneWritten)),
+    );
+    if (this.#pool !== null) { for (const batch of batches) this.#pool.release(batch.batch); }
+    for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
   }
 
   /** Sends with the library's retries; `written()` once, when the first attempt wrote its request or failed. */

@@ -8,7 +8,7 @@
  */
 import { Producer } from "@platformatic/kafka";
 import { readFileSync } from "node:fs";
-import { kafkaDefaults } from "../defaults.ts";
+import { kafkaBatchBuffersPooledMax, kafkaDefaults } from "../defaults.ts";
 import { BatchSender } from "./batch_sender.ts";
 import type { MessageBatch } from "./message_batch.ts";
 
@@ -119,6 +119,7 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     compression: options.compression,
     requestTimeoutMs: options.requestTimeoutMs,
     retries: options.retries,
+    buffersPooledMax: kafkaBatchBuffersPooledMax,
   });
   return {
     send(batch) {

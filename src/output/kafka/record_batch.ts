@@ -139,15 +139,22 @@ function ensureScratch(count: number): void {
   timestampDeltaScratch = new Float64Array(count * 2);
 }
 
+/** Makes the bytes a record batch is written into; every byte is written, so they need not be zero. */
+export type BatchAllocator = (bytes: number) => Uint8Array;
+
+const newBytes: BatchAllocator = (bytes) => new Uint8Array(bytes);
+
 /**
  * Encodes the messages of `batch` at `indices` (one partition's, at least one, in order) as an uncompressed record
  * batch, CRC field still 0: compress with `withCompressedRecords()` if needed, then `sealRecordBatch()`. Reads the
- * batch's columns: no object per message, and each header list's bytes are copied whole.
+ * batch's columns: no object per message, and each header list's bytes are copied whole. The bytes come from
+ * `allocate` (a pool's, buffer_pool.ts; new ones by default).
  */
 export function encodeRecordBatch(
   batch: MessageBatch,
   indices: readonly number[],
   header: RecordBatchHeader,
+  allocate: BatchAllocator = newBytes,
 ): Uint8Array {
   const count = indices.length;
   if (count === 0) throw new RangeError("Cannot encode an empty record batch");
@@ -169,7 +176,8 @@ export function encodeRecordBatch(
     bodyBytesScratch[k] = body;
     total += varintBytes(body * 2) + body;
   }
-  const out = new Uint8Array(total);
+  const out = allocate(total);
+  if (out.length !== total) throw new RangeError(`Allocator gave ${out.length} bytes for ${total}`);
   let offset = RECORD_BATCH_HEADER_BYTES;
   for (let k = 0; k < count; k++) {
     const i = indices[k];

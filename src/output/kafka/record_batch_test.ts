@@ -131,3 +131,20 @@ Deno.test("encodeRecordBatch() of some of a batch's messages: one partition's sh
   const encoded = sealRecordBatch(encodeRecordBatch(batch, share, noProducer), crc32c);
   assertRecords(encoded, share.map((i) => messages[i]));
 });
+
+Deno.test("encodeRecordBatch() writes every byte of what its allocator gives: a garbage-filled buffer encodes the same", () => {
+  const base = 1_700_000_000_000;
+  const messages = Array.from({ length: 300 }, (_, i) => message(i, base + i * 13, 10 + (i * 37) % 400));
+  const batch = MessageBatch.fromMessages(messages);
+  const indices = messages.map((_, i) => i);
+  const header = { producerId: 77n, producerEpoch: 3, baseSequence: 900 };
+  const fresh = encodeRecordBatch(batch, indices, header);
+  let given: Uint8Array | undefined;
+  const dirty = encodeRecordBatch(batch, indices, header, (bytes) => {
+    given = new Uint8Array(bytes + 100).fill(0xa5).subarray(0, bytes);
+    return given;
+  });
+  assert.equal(dirty, given, "the allocator's view itself is the batch");
+  assert.deepEqual(dirty, fresh);
+  assert.throws(() => encodeRecordBatch(batch, indices, header, (bytes) => new Uint8Array(bytes + 1)), RangeError);
+});
