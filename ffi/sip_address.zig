@@ -217,6 +217,19 @@ inline fn canonical_via(bytes: []const u8, start: u32, end: u32, parts: *ViaPart
     const transport_end = run_without(bytes, transport_start, end, ';');
     if (transport_end == transport_start or transport_end == end or bytes[transport_end] == ';') return false;
     const sent_by_start = skip_regexp_space(bytes, transport_end, end);
+    return sent_by_and_params(bytes, transport_start, transport_end, sent_by_start, end, parts);
+}
+
+/// The rest of a Via after its transport `[transport_start, transport_end)`, both forms alike: the sent-by from
+/// `sent_by_start` (past the spaces), then nothing but spaces or `;` and the parameters up to `end`.
+inline fn sent_by_and_params(
+    bytes: []const u8,
+    transport_start: u32,
+    transport_end: u32,
+    sent_by_start: u32,
+    end: u32,
+    parts: *ViaParts,
+) bool {
     const sent_by_end = run_without(bytes, sent_by_start, end, ';');
     if (sent_by_end == sent_by_start) return false;
     const after = skip_regexp_space(bytes, sent_by_end, end);
@@ -255,16 +268,7 @@ fn loose_via(bytes: []const u8, start: u32, end: u32, parts: *ViaParts) bool {
     if (transport_end == pos) return false;
     const sent_by_start = skip_regexp_space(bytes, transport_end, end);
     if (sent_by_start == transport_end) return false; // `\s+`
-    const sent_by_end = run_without(bytes, sent_by_start, end, ';');
-    if (sent_by_end == sent_by_start) return false;
-    const after = skip_regexp_space(bytes, sent_by_end, end);
-    if (after < end and bytes[after] != ';') return false;
-    parts.* = .{
-        .transport = .{ .start = pos, .end = transport_end },
-        .sent_by = .{ .start = sent_by_start, .end = sent_by_end },
-        .params = .{ .start = if (after < end) after + 1 else end, .end = end },
-    };
-    return true;
+    return sent_by_and_params(bytes, pos, transport_end, sent_by_start, end, parts);
 }
 
 const span = fields.span;

@@ -146,11 +146,11 @@ export class VoipTracker {
     if (!bindings.hasPort(packet.dstPort) && !bindings.hasPort(packet.srcPort)) return false;
     const { data, addressBytes } = packet;
     const dstKey = endpointKeyFromBytes(data, packet.dstAddressOffset, addressBytes, packet.dstPort);
-    let binding = this.bindings.get(dstKey);
+    let binding = bindings.get(dstKey);
     const srcKey = endpointKeyFromBytes(data, packet.srcAddressOffset, addressBytes, packet.srcPort);
     // Symmetric RTP: a party sends from the endpoint it receives on, so the source binds too. When the destination
     // is an endpoint several calls share, the source's own binding names the call.
-    if (binding === undefined || binding.shared) binding = this.bindings.get(srcKey) ?? binding;
+    if (binding === undefined || binding.shared) binding = bindings.get(srcKey) ?? binding;
     if (binding === undefined) return false;
     binding.lastUsedMs = timeMs;
     const call = binding.session.call;

@@ -11,4 +11,5 @@ export { ChunkedScanner } from "./chunked.ts";
 export { HEAD_BYTES_MAX_DEFAULT, HttpStream, type HttpStreamHooks, type ResponseFraming } from "./stream.ts";
 export * from "./transaction.ts";
 export { detectHttp, findHeadEnd, httpParser, parseHttpMessage } from "./parser.ts";
+export { latin1 } from "./_bytes.ts";
 export { httpEvent } from "./event.ts";

@@ -4,8 +4,7 @@
  * few interesting headers (Upgrade, Sec-WebSocket-Protocol, Sec-WebSocket-Extensions) are extracted.
  * @module
  */
-import { findHeadEnd } from "../http/mod.ts";
-import { latin1 } from "../http/_bytes.ts";
+import { findHeadEnd, latin1 } from "../http/mod.ts";
 import { type DeflateParams, parseDeflateExtension } from "./extensions.ts";
 
 /** Longest handshake head waited for; a longer one is not a handshake we follow. */
